@@ -1,0 +1,1 @@
+"""Lägesbild: the data layer of the safety council's dashboard (no Streamlit here)."""

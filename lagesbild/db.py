@@ -1,0 +1,241 @@
+"""The database schema and connection: SQLite by default, any SQLAlchemy URL (PostgreSQL) by choice."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import (Boolean, Column, Date, DateTime, Engine, Float, ForeignKey, Integer, MetaData,
+                        String, Table, Text, UniqueConstraint, create_engine, event, func, insert,
+                        select, update)
+
+metadata = MetaData()
+
+# Where rows came from: every import and the example data are a dataset; rows typed in a form have none.
+dataset = Table(
+    "dataset", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("file_name", String(300), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("is_example", Boolean, nullable=False, default=False),
+)
+
+survey_indicator = Table(
+    "survey_indicator", metadata,
+    Column("survey", String(60), primary_key=True),
+    Column("indicator", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("question", Text, nullable=False, default=""),
+    Column("scale", Text, nullable=False, default=""),
+    Column("definition", Text, nullable=False, default=""),
+    Column("source", Text, nullable=False, default=""),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+survey_result = Table(
+    "survey_result", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("survey", String(60), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("area", String(100), nullable=False),
+    Column("grp", String(100), nullable=False),
+    Column("indicator", String(100), nullable=False),
+    Column("share", Float),
+    Column("missing", String(4)),
+    Column("n", Integer),
+    Column("note", Text, nullable=False, default=""),
+    Column("dataset_id", ForeignKey("dataset.id")),
+    UniqueConstraint("survey", "year", "area", "grp", "indicator"),
+)
+
+boundary = Table(
+    "boundary", metadata,
+    Column("area", String(100), primary_key=True),
+    Column("geojson", Text, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+forum = Table(
+    "forum", metadata,
+    Column("id", String(60), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("theme", String(200), nullable=False, default=""),
+    Column("goal", Text, nullable=False, default=""),
+    Column("purpose", Text, nullable=False, default=""),
+    Column("participants", Text, nullable=False, default=""),
+    Column("frequency", String(200), nullable=False, default=""),
+    Column("per_year", Integer),
+    Column("excluded_months", String(40), nullable=False, default=""),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+meeting = Table(
+    "meeting", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("forum_id", ForeignKey("forum.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("done", Text, nullable=False, default=""),
+    Column("next", Text, nullable=False, default=""),
+    Column("confidentiality", String(10), nullable=False),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+place = Table(
+    "place", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("area", String(100), nullable=False),
+    Column("forum_id", ForeignKey("forum.id")),
+    Column("status", String(20), nullable=False),
+    Column("situation", Text, nullable=False, default=""),
+    Column("next_followup", Date),
+    Column("next_step", Text, nullable=False, default=""),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+observation = Table(
+    "observation", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("place_id", ForeignKey("place.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("category", String(60), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("confidentiality", String(10), nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+action = Table(
+    "action", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("place_id", ForeignKey("place.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("confidentiality", String(10), nullable=False),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+pledge = Table(
+    "pledge", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("responsible", String(200), nullable=False),
+    Column("target", Integer, nullable=False),
+    Column("unit", String(100), nullable=False),
+    Column("area", String(100), nullable=False, default=""),
+    Column("survey", String(60)),
+    Column("indicator", String(100)),
+    Column("dataset_id", ForeignKey("dataset.id")),
+    UniqueConstraint("year", "number"),
+)
+
+pledge_progress = Table(
+    "pledge_progress", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pledge_id", ForeignKey("pledge.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("amount", Integer, nullable=False, default=1),
+    Column("confidentiality", String(10), nullable=False),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+# Key/value facts about the database itself: whether the example data was loaded, the data version.
+meta = Table(
+    "meta", metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+
+def database_url(path_or_url: str | Path) -> str:
+    """An SQLAlchemy URL from either a URL or a path to an SQLite file."""
+    text = str(path_or_url)
+    return text if "://" in text else f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def connect(path_or_url: str | Path) -> Engine:
+    """An engine with the schema in place (the database is created if it does not exist)."""
+    url = database_url(path_or_url)
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def get_meta(engine: Engine, key: str, default: str | None = None) -> str | None:
+    """A value from the meta table."""
+    with engine.connect() as conn:
+        value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    return default if value is None else value
+
+
+def set_meta(conn, key: str, value: str) -> None:
+    """Store a meta value inside the caller's transaction."""
+    if conn.execute(select(meta.c.key).where(meta.c.key == key)).first():
+        conn.execute(update(meta).where(meta.c.key == key).values(value=value))
+    else:
+        conn.execute(insert(meta).values(key=key, value=value))
+
+
+def bump_version(conn) -> None:
+    """Mark that the data changed, so that cached views are recomputed."""
+    current = conn.execute(select(meta.c.value).where(meta.c.key == "version")).scalar()
+    set_meta(conn, "version", str(int(current or 0) + 1))
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes with every write; cache keys use it."""
+    return int(get_meta(engine, "version", "0"))
+
+
+def add_dataset(conn, kind: str, file_name: str, rows: int, is_example: bool = False) -> int:
+    """Register an import inside the caller's transaction and return its id."""
+    result = conn.execute(insert(dataset).values(
+        kind=kind, file_name=file_name, rows=rows, is_example=is_example,
+        imported_at=dt.datetime.now().replace(microsecond=0)))
+    return int(result.inserted_primary_key[0])
+
+
+def example_kinds(engine: Engine) -> list[str]:
+    """The kinds of data for which example rows are still in the database."""
+    tables = {"undersökningar": survey_result, "platser": place, "samverkan": forum,
+              "medborgarlöften": pledge, "områdesgränser": boundary}
+    kinds = []
+    with engine.connect() as conn:
+        for kind, table in tables.items():
+            count = conn.execute(select(func.count()).select_from(table.join(dataset))
+                                 .where(dataset.c.is_example.is_(True))).scalar()
+            if count:
+                kinds.append(kind)
+    return kinds
+
+
+def load_datasets(engine: Engine):
+    """Every import so far, newest first."""
+    import pandas as pd
+
+    t = dataset
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.imported_at, t.c.kind, t.c.file_name, t.c.rows, t.c.is_example)
+                            .order_by(t.c.id.desc())).all()
+    return pd.DataFrame(rows, columns=["imported_at", "kind", "file_name", "rows", "is_example"])

@@ -1,0 +1,58 @@
+"""Load the example data in data/ (the council meeting of 14 December 2016) into a database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from . import areas, cooperation, db, pledges, places, surveys
+from .config import DATA_DIR
+
+
+def load_example(conn, folder: Path = DATA_DIR) -> None:
+    """Insert every example file inside the caller's transaction, each registered as example data."""
+    def read(name: str) -> bytes:
+        return (folder / name).read_bytes()
+
+    def dataset(kind: str, name: str, rows: int) -> int:
+        return db.add_dataset(conn, kind, name, rows, is_example=True)
+
+    forums = cooperation.read_forums("forum.csv", read("forum.csv"))
+    cooperation.store_forums(conn, forums, dataset("samverkan", "forum.csv", len(forums)))
+    meetings = cooperation.read_meetings("moten.csv", read("moten.csv"))
+    cooperation.store_meetings(conn, meetings, dataset("samverkan", "moten.csv", len(meetings)), "moten.csv")
+
+    place_frame = places.read_places("platser.csv", read("platser.csv"))
+    places.store_places(conn, place_frame, dataset("platser", "platser.csv", len(place_frame)), "platser.csv")
+    observations = places.read_observations("observationer.csv", read("observationer.csv"))
+    places.store_observations(conn, observations, dataset("platser", "observationer.csv", len(observations)),
+                              "observationer.csv")
+    actions = places.read_actions("atgarder.csv", read("atgarder.csv"))
+    places.store_actions(conn, actions, dataset("platser", "atgarder.csv", len(actions)), "atgarder.csv")
+
+    pledge_frame = pledges.read_pledges("medborgarloften.csv", read("medborgarloften.csv"))
+    pledges.store_pledges(conn, pledge_frame, dataset("medborgarlöften", "medborgarloften.csv", len(pledge_frame)))
+    progress = pledges.read_progress("loften_framsteg.csv", read("loften_framsteg.csv"))
+    pledges.store_progress(conn, progress, dataset("medborgarlöften", "loften_framsteg.csv", len(progress)),
+                           "loften_framsteg.csv")
+
+    indicators = surveys.read_indicators("indikatorer.csv", read("indikatorer.csv"))
+    surveys.store_indicators(conn, indicators, dataset("undersökningar", "indikatorer.csv", len(indicators)))
+    for name in ("medborgarundersokningen.csv", "stockholmsenkaten.csv"):
+        extract = surveys.read_extract(name, read(name))
+        surveys.store_extract(conn, extract, dataset("undersökningar", name, len(extract.results)))
+
+    boundary = areas.read_boundaries("norrmalm.geojson", read("norrmalm.geojson"))
+    areas.store_boundaries(conn, boundary, "Förenklad gräns (exempeldata)",
+                           dataset("områdesgränser", "norrmalm.geojson", len(boundary)))
+
+
+def open_database(path_or_url: str) -> Engine:
+    """Connect, and on the very first start fill the database with the example data."""
+    engine = db.connect(path_or_url)
+    if db.get_meta(engine, "example_loaded") is None:
+        with engine.begin() as conn:
+            load_example(conn)
+            db.set_meta(conn, "example_loaded", "1")
+            db.bump_version(conn)
+    return engine
