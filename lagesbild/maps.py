@@ -7,13 +7,16 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from .map_assets import local_assets
+
 CENTRE = (59.3386, 18.0559)
 STATUS_COLOURS = {"ny": "#D55E00", "pågående": "#E69F00", "bevakas": "#0072B2", "avslutad": "#7f7f7f"}
 
 
 def place_map(place_frame: pd.DataFrame, boundaries: gpd.GeoDataFrame, tiles: str | None = "OpenStreetMap") -> folium.Map:
     """A map of the boundaries and one circle per place, its colour saying its status."""
-    m = folium.Map(location=CENTRE, zoom_start=14, tiles=tiles or None, max_zoom=19, control_scale=True)
+    # maxZoom in Leaflet's own spelling: folium passes max_zoom only to a tile layer, and clusters need it.
+    m = folium.Map(location=CENTRE, zoom_start=14, tiles=tiles or None, max_zoom=19, maxZoom=19, control_scale=True)
     if not boundaries.empty:
         folium.GeoJson(boundaries.to_json(), name="Stadsdelsområde",
                        style_function=lambda _: {"color": "#1f5f8b", "weight": 3, "fillOpacity": 0.04}).add_to(m)
@@ -23,4 +26,4 @@ def place_map(place_frame: pd.DataFrame, boundaries: gpd.GeoDataFrame, tiles: st
         folium.CircleMarker((row.lat, row.lon), radius=10, weight=2, color="#1b1f24",
                             fill=True, fill_opacity=0.9, fill_color=STATUS_COLOURS.get(row.status, "#7f7f7f"),
                             tooltip=folium.Tooltip(label), popup=folium.Popup(label)).add_to(m)
-    return m
+    return local_assets(m)

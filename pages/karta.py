@@ -20,7 +20,7 @@ with map_column:
     st_folium(place_map(shown, areas.load_boundaries(engine), settings.tiles), height=620,
               use_container_width=True, returned_objects=[], key="place_map")
     st.caption("Färg = status: " + ", ".join(f"{status}" for status in STATUS_COLOURS) + ". "
-               "Utan internet ritas gränsen och platserna på vit bakgrund.")
+               "Utan internet ritas gränsen och platserna på enfärgad bakgrund.")
 with list_column:
     name = st.selectbox("Plats", shown["name"], key="map_place")
     if name:
