@@ -17,6 +17,17 @@ def wilson_interval(share_percent: float, n: int, z: float = Z95) -> tuple[float
     return 100 * (centre - half), 100 * (centre + half)
 
 
+def two_proportion_test(share1: float, n1: int, share2: float, n2: int) -> tuple[float, float]:
+    """(z, two-sided p-value) of the difference between two shares in percent, pooled standard error."""
+    p1, p2 = share1 / 100, share2 / 100
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 0.0, 1.0
+    z = (p2 - p1) / se
+    return z, math.erfc(abs(z) / math.sqrt(2))
+
+
 def with_intervals(results: pd.DataFrame, min_answers: int) -> pd.DataFrame:
     """Results with `low`/`high` and with shares of groups under min_answers suppressed (reason in `missing`)."""
     frame = results.copy()
