@@ -8,6 +8,7 @@ PAGES = [
     ("pages/karta.py", "Karta", ":material/map:"),
     ("pages/medborgarloften.py", "Medborgarlöften", ":material/handshake:"),
     ("pages/samverkan.py", "Samverkan", ":material/groups:"),
+    ("pages/radsmote.py", "Rådsmöte", ":material/co_present:"),
     ("pages/data.py", "Data", ":material/upload_file:"),
 ]
 

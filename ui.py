@@ -10,6 +10,15 @@ from lagesbild.config import Settings, load_settings
 from lagesbild.example import open_database
 from lagesbild.problems import InputError
 
+# The meeting room: nothing but the slide; the presenter leaves with the link on the slide itself.
+PRESENTER_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stExpandSidebarButton"] { display: none !important; }
+.block-container { padding-top: 1.5rem !important; max-width: 100% !important; }
+</style>
+"""
+
 CSS = """
 <style>
 h1 { font-size: 2.4rem; }
@@ -34,8 +43,12 @@ def engine() -> Engine:
     return _engine(settings().database)
 
 
-def frame(title: str) -> Engine:
-    """Set up a page the same way whether or not app.py ran first; returns the database engine."""
+def frame(title: str, presenter: bool = False) -> Engine:
+    """Set up a page the same way whether or not app.py ran first; returns the database engine.
+
+    With presenter=True the sidebar and toolbar are hidden and the example-data notice is the
+    caller's to show on the slide (example_notice()), since nothing else is visible.
+    """
     if PagesManager.uses_pages_directory:
         # A page URL opened on a fresh server runs without app.py (Streamlit's old pages/ mode):
         # install the real navigation and run again through the frame.
@@ -43,15 +56,25 @@ def frame(title: str) -> Engine:
 
         app.navigation()
         st.rerun()
-    st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=":material/shield:", layout="wide")
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=":material/shield:", layout="wide",
+                       initial_sidebar_state="collapsed" if presenter else "auto")
+    st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
     current = engine()
-    kinds = db.example_kinds(current)
-    if kinds:
-        st.sidebar.warning(f"**Exempeldata.** Siffrorna och texterna för {', '.join(kinds)} är exempel som "
-                           "återskapar rådsmötet 2016-12-14 – de är inte verkliga värden.", icon=":material/info:")
-    st.sidebar.caption("Norrmalms trygghets- och säkerhetsråd")
+    if not presenter:
+        notice = example_notice(current)
+        if notice:
+            st.sidebar.warning(notice, icon=":material/info:")
+        st.sidebar.caption("Norrmalms trygghets- och säkerhetsråd")
     return current
+
+
+def example_notice(current: Engine) -> str | None:
+    """The "Exempeldata" notice while any example data is stored, else None."""
+    kinds = db.example_kinds(current)
+    if not kinds:
+        return None
+    return (f"**Exempeldata.** Siffrorna och texterna för {', '.join(kinds)} är exempel som "
+            "återskapar rådsmötet 2016-12-14 – de är inte verkliga värden.")
 
 
 def show_input_error(error: InputError, nothing_saved: bool = True) -> None:

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
-PAGES = ["pages/oversikt.py", "pages/trender.py", "pages/karta.py", "pages/medborgarloften.py",
+PAGES = ["pages/oversikt.py", "pages/trender.py", "pages/karta.py", "pages/medborgarloften.py", "pages/radsmote.py",
          "pages/samverkan.py", "pages/data.py"]
 
 
