@@ -50,7 +50,7 @@ def test_start_page_shows_overview_with_example_notice():
 def test_every_page_opens_without_error_and_labels_example_data(page):
     at = run_page(page)
     assert at.title, "every page has a title"
-    assert any("Exempeldata" in w.value for w in at.sidebar.warning)
+    assert any("Exempeldata" in w.value for w in at.warning)
 
 
 def test_trends_page_changes_chart_with_area():
