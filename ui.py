@@ -6,9 +6,12 @@ from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
 from lagesbild import db
-from lagesbild.config import Settings, load_settings
+from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
 from lagesbild.problems import InputError
+
+# A local file: a Material icon as page_icon makes the browser fetch it from Google's font servers.
+ICON = ROOT / "static" / "ikon.png"
 
 # The meeting room: nothing but the slide; the presenter leaves with the link on the slide itself.
 PRESENTER_CSS = """
@@ -56,7 +59,7 @@ def frame(title: str, presenter: bool = False) -> Engine:
 
         app.navigation()
         st.rerun()
-    st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=":material/shield:", layout="wide",
+    st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=str(ICON), layout="wide",
                        initial_sidebar_state="collapsed" if presenter else "auto")
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
     current = engine()
