@@ -53,12 +53,11 @@ def frame(title: str, presenter: bool = False) -> Engine:
     caller's to show on the slide (example_notice()), since nothing else is visible.
     """
     if PagesManager.uses_pages_directory:
-        # A page URL opened on a fresh server runs without app.py (Streamlit's old pages/ mode):
-        # install the real navigation and run again through the frame.
+        # A page URL opened on a fresh server (and every AppTest run) starts in Streamlit's old
+        # pages/ mode, without app.py: replace its file-name navigation with the real one.
         import app
 
         app.navigation()
-        st.rerun()
     st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=str(ICON), layout="wide",
                        initial_sidebar_state="collapsed" if presenter else "auto")
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
