@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 NBSP = "\u00a0"
 
@@ -26,3 +27,12 @@ def date(value: dt.date | dt.datetime | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return value.strftime("%Y-%m-%d")
+
+
+# Every character Markdown may act on, so typed text shows exactly as written.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&^=])")
+
+
+def markdown_escape(text: str | None) -> str:
+    """Typed text made safe for st.markdown: every character Markdown would act on is escaped."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text or ""))

@@ -1,14 +1,23 @@
 """Citizen pledges (medborgarlöften): each year's pledges, their targets and the progress toward them."""
 from __future__ import annotations
 
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Iterable
+
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
 from . import db
+from .formatting import date as format_date, number, percent
 from .places import CONFIDENTIALITY
 from .problems import Problem, raise_if
 from .privacy import personal_data
-from .surveys import survey_id
+from .stats import two_proportion_test, with_intervals
+from .surveys import ALL, SURVEY_BY_ID, latest_change, survey_id
 from .tabular import Field, read_table
 
 PLEDGE_FIELDS = [
@@ -20,6 +29,101 @@ PROGRESS_FIELDS = [
     Field("år", "int", minimum=2000, maximum=2100), Field("nr", "int", minimum=1), Field("datum", "date"),
     Field("beskrivning"), Field("antal", "int", minimum=1), Field("sekretess", "choice", choices=CONFIDENTIALITY),
 ]
+
+# The progress form's fields as the user sees them; problems name the field by its label.
+PROGRESS_FORM = {"pledge": "Medborgarlöfte", "date": "Datum", "amount": "Antal", "confidentiality": "Sekretess",
+                 "description": "Vad har gjorts"}
+
+# The status of a pledge, and what its colour means in words. Colours are Okabe–Ito, safe for colour blindness.
+FULFILLED, ON_PACE, BEHIND, NOT_FULFILLED = "uppfyllt", "i fas", "efter plan", "ej uppfyllt"
+STATUSES = (FULFILLED, ON_PACE, BEHIND, NOT_FULFILLED)
+STATUS_COLOURS = {FULFILLED: "#009E73", ON_PACE: "#0072B2", BEHIND: "#E69F00", NOT_FULFILLED: "#D55E00"}
+STATUS_MEANINGS = {
+    FULFILLED: "målet är nått",
+    ON_PACE: "det som är gjort räcker för att nå målet med jämn takt över året",
+    BEHIND: "mindre är gjort än vad jämn takt över året kräver",
+    NOT_FULFILLED: "året är slut och målet nåddes inte",
+}
+# Two texts are taken for the same pledge renewed when this share of their words match in order.
+RENEWAL_SIMILARITY = 0.7
+SIGNIFICANCE = 0.05
+
+
+@dataclass(frozen=True)
+class PledgeStatus:
+    """Where a pledge stands on a date: its status, what counts and what an even pace asks for."""
+
+    status: str
+    done: int
+    target: int
+    expected: int  # whole units an even pace through the year asks for by the date
+    year: int
+    on: dt.date
+    met_on: dt.date | None  # the day the target was reached, if it was
+
+    @property
+    def year_over(self) -> bool:
+        """Whether the pledge year has ended on the date."""
+        return self.on > dt.date(self.year, 12, 31)
+
+    @property
+    def year_started(self) -> bool:
+        """Whether the pledge year has begun on the date."""
+        return self.on >= dt.date(self.year, 1, 1)
+
+    def sentence(self) -> str:
+        """One Swedish sentence that says why the pledge has its status; the meter shows the counts."""
+        if self.status == FULFILLED:
+            early = ", före årets slut" if self.met_on and self.met_on < dt.date(self.year, 12, 31) else ""
+            return f"Målet nåddes {format_date(self.met_on)}{early}."
+        if self.status == NOT_FULFILLED:
+            return f"Året {self.year} är slut och målet nåddes inte."
+        if not self.year_started:
+            return f"Löftesåret {self.year} har inte börjat än."
+        if self.status == ON_PACE:
+            return (f"Arbetet ligger i fas: med jämn takt över året ska nästa vara gjord senast "
+                    f"{format_date(due_date(self.target, self.year, self.done + 1))}.")
+        return (f"Med jämn takt över året skulle {self.expected} av {self.target} vara {_done_word(self.expected)} "
+                f"{format_date(self.on)}, men bara {self.done} är {_done_word(self.done)}.")
+
+
+def _done_word(count: int) -> str:
+    return "gjord" if count == 1 else "gjorda"
+
+
+def expected_by(target: int, year: int, on: dt.date) -> int:
+    """Whole units an even pace through the year asks for before the day `on`."""
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    elapsed = min(max((on - start).days, 0), (end - start).days)
+    # Integer arithmetic: a unit is due only once its full share of the year has passed.
+    return target * elapsed // (end - start).days
+
+
+def due_date(target: int, year: int, unit: int) -> dt.date:
+    """The last day by which an even pace through the year asks for `unit` units to be done."""
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    days = -(-unit * (end - start).days // target)  # ceiling: expected_by reaches `unit` the day after
+    return start + dt.timedelta(days=days - 1)
+
+
+def pledge_status(target: int, year: int, entries: Iterable[tuple[dt.date, int]], on: dt.date) -> PledgeStatus:
+    """The status on `on` from the target and the (date, amount) progress entries; only the year's entries count."""
+    counted = sorted((when, amount) for when, amount in entries if when.year == year and when <= on)
+    done, met_on = 0, None
+    for when, amount in counted:
+        done += int(amount)
+        if met_on is None and done >= target:
+            met_on = when
+    expected = expected_by(target, year, on)
+    if done >= target:
+        status = FULFILLED
+    elif on > dt.date(year, 12, 31):
+        status = NOT_FULFILLED
+    elif done >= expected:
+        status = ON_PACE
+    else:
+        status = BEHIND
+    return PledgeStatus(status, done, target, expected, year, on, met_on)
 
 
 def read_pledges(file_name: str, data: bytes) -> pd.DataFrame:
@@ -65,6 +169,41 @@ def store_progress(conn, frame: pd.DataFrame, dataset_id: int | None, file_name:
         confidentiality=r.sekretess, dataset_id=dataset_id) for r in frame.itertuples(index=False)])
 
 
+def add_progress(engine: Engine, pledge_id: int | None, date: dt.date | None, description: str,
+                 amount: int | None, confidentiality: str | None, today: dt.date) -> None:
+    """Save one progress entry from the form; raises InputError naming every field at fault."""
+    form, label = "formuläret", PROGRESS_FORM
+    description = (description or "").strip()
+    with engine.connect() as conn:
+        found = None if pledge_id is None else conn.execute(
+            select(db.pledge.c.year, db.pledge.c.number).where(db.pledge.c.id == pledge_id)).first()
+    problems = []
+    if found is None:
+        problems.append(Problem(form, "välj ett medborgarlöfte", None, label["pledge"]))
+    if date is None:
+        problems.append(Problem(form, "värde saknas", None, label["date"]))
+    elif date > today:
+        problems.append(Problem(form, f"{format_date(date)} har inte inträffat än; registrera det som är gjort",
+                                None, label["date"]))
+    elif found is not None and date.year != found.year:
+        problems.append(Problem(form, f"{format_date(date)} ligger utanför löftesåret {found.year}; "
+                                      f"bara det som görs under {found.year} räknas", None, label["date"]))
+    if not description:
+        problems.append(Problem(form, "värde saknas", None, label["description"]))
+    problems += [Problem(form, reason, None, label["description"]) for reason in personal_data(description)]
+    if amount is None or int(amount) != amount or amount < 1:
+        shown = "" if amount is None else amount
+        problems.append(Problem(form, f'"{shown}" är inte ett heltal från 1', None, label["amount"]))
+    if confidentiality not in CONFIDENTIALITY:
+        problems.append(Problem(form, f"välj {' eller '.join(CONFIDENTIALITY)}", None, label["confidentiality"]))
+    raise_if(problems)
+    with engine.begin() as conn:
+        conn.execute(insert(db.pledge_progress).values(
+            pledge_id=pledge_id, date=date, description=description, amount=int(amount),
+            confidentiality=confidentiality, dataset_id=None))
+        db.bump_version(conn)
+
+
 def load_pledges(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Every pledge with the progress counted so far (only open entries unless asked for)."""
     p, g = db.pledge, db.pledge_progress
@@ -79,3 +218,187 @@ def load_pledges(engine: Engine, include_internal: bool = False) -> pd.DataFrame
         return pd.DataFrame(conn.execute(query).all(),
                             columns=["id", "year", "number", "text", "responsible", "target", "unit", "area",
                                      "survey", "indicator", "done"])
+
+
+def load_progress(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
+    """Every progress entry, oldest first; internal ones only when asked for."""
+    g = db.pledge_progress
+    query = select(g.c.id, g.c.pledge_id, g.c.date, g.c.description, g.c.amount, g.c.confidentiality)
+    if not include_internal:
+        query = query.where(g.c.confidentiality == "öppen")
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query.order_by(g.c.date, g.c.id)).all(),
+                            columns=["id", "pledge_id", "date", "description", "amount", "confidentiality"])
+
+
+def with_status(pledges: pd.DataFrame, progress: pd.DataFrame, on: dt.date) -> pd.DataFrame:
+    """The pledges with done, expected, status, met_on and the sentence explaining the status on `on`."""
+    frame = pledges.drop(columns=["done"], errors="ignore").copy()
+    entries = {pid: list(zip(group["date"], group["amount"])) for pid, group in progress.groupby("pledge_id")}
+    states = [pledge_status(int(row.target), int(row.year), entries.get(row.id, []), on)
+              for row in frame.itertuples()]
+    frame["done"] = [s.done for s in states]
+    frame["expected"] = [s.expected for s in states]
+    frame["status"] = [s.status for s in states]
+    frame["met_on"] = [s.met_on for s in states]
+    frame["year_over"] = [s.year_over for s in states]
+    frame["year_started"] = [s.year_started for s in states]
+    frame["sentence"] = [s.sentence() for s in states]
+    return frame
+
+
+def counted_entries(progress: pd.DataFrame, pledge_id: int, year: int, on: dt.date) -> pd.DataFrame:
+    """The progress entries that count toward one pledge on `on`: inside its year and not after `on`."""
+    keep = [pid == pledge_id and when.year == year and when <= on
+            for pid, when in zip(progress["pledge_id"], progress["date"])]
+    return progress[pd.Series(keep, index=progress.index, dtype=bool)]
+
+
+def status_basis(year: int, today: dt.date, include_internal: bool) -> str:
+    """What the statuses of a year's pledges rest on, in one Swedish sentence (Markdown)."""
+    if year < today.year:
+        when = f"Året {year} är slut: statusen visar hur löftena slutade"
+    elif year > today.year:
+        when = f"Året {year} har inte börjat"
+    else:
+        when = f"Status i dag, {format_date(today)}"
+    scope = "" if include_internal else " (endast öppet material)"
+    return f"**{when}**, räknat på de framsteg som är registrerade här{scope}."
+
+
+def earlier_years(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The pledges of the years before `year` and how they ended, newest year first, with Swedish headings."""
+    before = frame[frame["year"] < year].sort_values(["year", "number"], ascending=[False, True])
+    return pd.DataFrame({"År": before["year"], "Nr": before["number"], "Löfte": before["text"],
+                         "Gjort": [f"{d} av {t}" for d, t in zip(before["done"], before["target"])],
+                         "Enhet": before["unit"], "Hur det slutade": before["status"]})
+
+
+def default_year(years: Iterable[int], today: dt.date) -> int:
+    """This year's pledges when there are any, else the latest year before it, else the earliest."""
+    years = sorted(set(int(y) for y in years))
+    past = [y for y in years if y <= today.year]
+    return past[-1] if past else years[0]
+
+
+def short_text(text: str, limit: int = 110) -> str:
+    """The pledge's first sentence, cut at a word boundary when it is longer than `limit` characters."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def is_renewal(earlier: str, later: str) -> bool:
+    """Whether two pledge texts read as the same pledge renewed (most words the same, in order)."""
+    return SequenceMatcher(None, _words(earlier), _words(later)).ratio() >= RENEWAL_SIMILARITY
+
+
+def history(pledges: pd.DataFrame, text: str, unit: str, year: int) -> pd.DataFrame:
+    """The earlier years' pledges that the pledge renews: the closest match per year, oldest first."""
+    rows = []
+    earlier = pledges[(pledges["year"] < year) & (pledges["unit"].str.casefold() == unit.casefold())]
+    for _, group in earlier.groupby("year"):
+        scores = group["text"].map(lambda t: SequenceMatcher(None, _words(t), _words(text)).ratio())
+        best = scores.idxmax()
+        if scores[best] >= RENEWAL_SIMILARITY:
+            rows.append(best)
+    return pledges.loc[rows].sort_values("year")
+
+
+STATUS_TEXT_COLOURS = {FULFILLED: "#ffffff", ON_PACE: "#ffffff", BEHIND: "#1b1f24", NOT_FULFILLED: "#ffffff"}
+
+
+def status_html(status: str) -> str:
+    """The status in words on its own colour, large enough to read from the back of the room."""
+    return (f'<span class="pledge-status" style="background:{STATUS_COLOURS[status]};'
+            f'color:{STATUS_TEXT_COLOURS[status]};padding:0.1rem 0.7rem;border-radius:1rem;font-weight:600;'
+            f'font-size:1.1rem;white-space:nowrap">{status.capitalize()}</span>')
+
+
+def meter_html(done: int, target: int, expected: int, status: str, unit: str, show_pace: bool) -> str:
+    """The status in words on its colour, and an accessible meter of done against target with a mark
+    where an even pace through the year should be on the day."""
+    filled = min(done / target, 1.0) * 100 if target else 0.0
+    pace = min(expected / target, 1.0) * 100 if target else 0.0
+    unit = html.escape(unit)
+    pill = status_html(status)
+    mark = (f'<div title="I fas" style="position:absolute;left:calc({pace:.2f}% - 0.15rem);top:-0.4rem;'
+            'bottom:-0.4rem;width:0.3rem;background:#1b1f24;border-radius:0.1rem"></div>') if show_pace else ""
+    pace_text = ""
+    if show_pace:
+        pace_text = ('<span><span style="display:inline-block;width:0.3rem;height:1.1rem;background:#1b1f24;'
+                     f'vertical-align:middle;margin-right:0.4rem"></span>i fas i dag: {expected}</span>')
+    return (f'<div class="pledge-meter">{pill}'
+            f'<div role="meter" aria-valuemin="0" aria-valuemax="{target}" aria-valuenow="{done}" '
+            f'aria-label="{done} av {target} {unit}" style="position:relative;height:1.7rem;background:#e3e7ec;'
+            'border-radius:0.35rem;margin:0.9rem 0 0.4rem 0">'
+            f'<div style="width:{filled:.2f}%;height:100%;background:{STATUS_COLOURS[status]};'
+            f'border-radius:0.35rem"></div>{mark}</div>'
+            '<div style="display:flex;justify-content:space-between;font-size:1.2rem">'
+            f'<span><b>{done} av {target}</b> {unit}</span>{pace_text}</div></div>')
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The latest wave of a survey indicator beside a pledge: share, interval and change since the wave before."""
+
+    survey: str
+    indicator: str
+    area: str
+    year: int
+    share: float
+    n: int | None
+    low: float | None
+    high: float | None
+    previous_year: int | None
+    change: float | None
+    p_value: float | None
+    is_example: bool
+
+    @property
+    def significant(self) -> bool | None:
+        """Whether the change is statistically significant at the 5 % level; None when it cannot be tested."""
+        return None if self.p_value is None else self.p_value < SIGNIFICANCE
+
+    def sentence(self) -> str:
+        """The outcome as a Swedish official writes it, interval and test included."""
+        source = SURVEY_BY_ID[self.survey].name if self.survey in SURVEY_BY_ID else self.survey
+        text = f"{percent(self.share)} i {source} {self.year}"
+        if self.low is not None:
+            text += f" (95 % konfidensintervall {percent(self.low)}–{percent(self.high)}, {number(self.n)} svar)"
+        if self.previous_year is None:
+            return text + ". Första mätningen: inget att jämföra med."
+        text += f", {number(self.change, 1)} procentenheter sedan {self.previous_year}"
+        if self.significant is None:
+            return text + "; antalet svar saknas, så förändringen kan inte prövas."
+        verdict = "statistiskt säkerställd" if self.significant else "inte statistiskt säkerställd"
+        return text + f"; förändringen är {verdict}."
+
+
+def outcome(results: pd.DataFrame, survey: str, indicator: str, area: str, min_answers: int,
+            group: str = ALL) -> Outcome | None:
+    """The indicator's latest wave with its 95 % interval and a test of the change, or None without data."""
+    if results.empty:
+        return None
+    series = with_intervals(results[(results["survey"] == survey) & (results["indicator"] == indicator)
+                                    & (results["area"] == area) & (results["grp"] == group)], min_answers)
+    head = latest_change(series, survey, indicator, area, group)
+    if head is None:
+        return None
+    last = series[series["year"] == head["year"]].iloc[0]
+    n = None if pd.isna(last["n"]) else int(last["n"])
+    p_value = None
+    if head["previous_year"] is not None:
+        before = series[series["year"] == head["previous_year"]].iloc[0]
+        if n and not pd.isna(before["n"]) and int(before["n"]):
+            p_value = two_proportion_test(float(before["share"]), int(before["n"]), head["share"], n)[1]
+    return Outcome(survey, indicator, area, head["year"], head["share"], n,
+                   None if pd.isna(last["low"]) else float(last["low"]),
+                   None if pd.isna(last["high"]) else float(last["high"]),
+                   head["previous_year"], head["change"], p_value,
+                   bool(series["is_example"].any()) if "is_example" in series else False)

@@ -1,21 +1,104 @@
+import datetime
+
 import streamlit as st
 
 import ui
-from lagesbild import pledges
+from lagesbild import pledges, surveys
+from lagesbild.formatting import markdown_escape as md
+from lagesbild.formatting import date
+from lagesbild.places import CONFIDENTIALITY
+from lagesbild.problems import InputError
+
+LABEL = pledges.PROGRESS_FORM
+FORM_KEYS = ("progress_pledge", "progress_date", "progress_description", "progress_amount", "progress_secrecy")
 
 engine = ui.frame("Medborgarlöften")
 st.title("Medborgarlöften")
 st.caption("Polisens och stadsdelsförvaltningens löften till dem som bor och verkar i Norrmalm, "
            "med mål som går att räkna och det som är gjort hittills.")
+settings = ui.settings()
+today = datetime.date.today()
 
-frame = pledges.load_pledges(engine, include_internal=ui.settings().show_internal)
-if frame.empty:
+all_pledges = pledges.load_pledges(engine)
+if all_pledges.empty:
     st.info("Inga medborgarlöften är registrerade.")
     st.stop()
-years = sorted(frame["year"].unique(), reverse=True)
-year = st.selectbox("År", years, key="pledge_year")
-for row in frame[frame["year"] == year].itertuples():
+progress = pledges.load_progress(engine, include_internal=settings.show_internal)
+frame = pledges.with_status(all_pledges, progress, today)
+years = sorted((int(y) for y in frame["year"].unique()), reverse=True)
+if "pledge_year" not in st.session_state:
+    st.session_state["pledge_year"] = pledges.default_year(years, today)
+year = st.columns(5)[0].selectbox("År", years, key="pledge_year")
+shown = frame[frame["year"] == year]
+
+st.markdown(pledges.status_basis(year, today, settings.show_internal))
+st.caption("Status: " + " · ".join(f"**{s}** – {meaning}" for s, meaning in pledges.STATUS_MEANINGS.items())
+           + ". Det svarta strecket visar hur mycket som ska vara gjort i dag med jämn takt över året.")
+if saved := st.session_state.pop("progress_saved", None):
+    st.success(saved, icon=":material/check_circle:")
+
+results = surveys.load_results(engine)
+indicators = surveys.load_indicators(engine)
+names = dict(zip(zip(indicators["survey"], indicators["indicator"]), indicators["name"]))
+for row in shown.itertuples():
     with st.container(border=True):
-        st.markdown(f"### {row.number}. {row.text}")
-        st.progress(min(row.done / row.target, 1.0), text=f"{row.done} av {row.target} {row.unit}")
-        st.caption(f"Ansvarig: {row.responsible}")
+        text_column, meter_column = st.columns([3, 2], gap="large")
+        with text_column:
+            st.markdown(f"### {row.number}. {md(row.text)}")
+            st.markdown(f"**Mål:** {row.target} {md(row.unit)}  \n**Ansvarig:** {md(row.responsible)}")
+        with meter_column:
+            st.markdown(pledges.meter_html(row.done, row.target, row.expected, row.status, row.unit,
+                                           show_pace=row.year_started and not row.year_over), unsafe_allow_html=True)
+            st.markdown(md(row.sentence))
+        entries = pledges.counted_entries(progress, row.id, row.year, today)
+        st.markdown(f"**Gjort hittills:** {'inget registrerat för ' + str(row.year) if entries.empty else ''}")
+        for entry in entries.itertuples():
+            st.markdown(f"- {date(entry.date)}: {md(entry.description)}"
+                        + (f" ({entry.amount} {md(row.unit)})" if entry.amount != 1 else "")
+                        + (" *(intern)*" if entry.confidentiality == "intern" else ""))
+        if isinstance(row.survey, str) and isinstance(row.indicator, str):
+            area = row.area or "Norrmalm"
+            outcome = pledges.outcome(results, row.survey, row.indicator, area, settings.min_answers)
+            said = "inga svar ännu." if outcome is None else \
+                outcome.sentence() + (" Exempeldata." if outcome.is_example else "")
+            name = names.get((row.survey, row.indicator), row.indicator)
+            st.markdown(f"**Utfall som löftet ska påverka** – {md(name)}, {md(area)}: {md(said)}")
+        earlier = pledges.history(frame, row.text, row.unit, row.year)
+        if not earlier.empty:
+            st.markdown("**Tidigare år:** " + " · ".join(
+                f"{e.year}: {e.done} av {e.target}, {e.status}" for e in earlier.itertuples()))
+
+st.subheader("Tidigare års medborgarlöften")
+before = pledges.earlier_years(frame, year)
+if before.empty:
+    st.caption(f"Inga medborgarlöften före {year} är registrerade.")
+else:
+    st.dataframe(before, hide_index=True)
+
+with st.expander("Registrera framsteg", icon=":material/edit_note:"):
+    st.caption("Det som registreras sparas direkt och räknas mot löftet. Skriv aldrig namn, personnummer eller "
+               "kontaktuppgifter: lägesbilden ska vara generell. Material märkt intern visas inte i standardvyn.")
+    titles = {r.id: f"{r.number}. {pledges.short_text(r.text, 80)}" for r in shown.itertuples()}
+    with st.form("progress_form"):
+        pledge_id = st.selectbox(LABEL["pledge"], shown["id"], key="progress_pledge",
+                                 format_func=lambda pid: titles[pid])
+        left, middle, right = st.columns([2, 1, 2])
+        when = left.date_input(LABEL["date"], value=min(today, datetime.date(year, 12, 31)), format="YYYY-MM-DD",
+                               key="progress_date")
+        amount = middle.number_input(LABEL["amount"], min_value=1, value=1, step=1, key="progress_amount")
+        secrecy = right.radio(LABEL["confidentiality"], CONFIDENTIALITY, index=None, horizontal=True,
+                              key="progress_secrecy")
+        description = st.text_area(LABEL["description"], key="progress_description",
+                                   placeholder="Till exempel: riktad insats mot narkotikaförsäljning i Vasaparken.")
+        if st.form_submit_button("Spara", type="primary", key="progress_save"):
+            try:
+                pledges.add_progress(engine, pledge_id, when, description, amount, secrecy, today)
+            except InputError as error:
+                ui.show_input_error(error)
+            else:
+                visible = secrecy == "öppen" or settings.show_internal
+                st.session_state["progress_saved"] = "Framsteget är sparat." + (
+                    "" if visible else " Det är märkt intern och räknas bara när internt material visas.")
+                for key in FORM_KEYS:
+                    st.session_state.pop(key, None)
+                st.rerun()

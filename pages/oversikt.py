@@ -1,48 +1,89 @@
+import datetime
+
 import streamlit as st
 
 import ui
 from lagesbild import cooperation, pledges, places, surveys
+from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date, number, percent
+
+HEADLINES = [("medborgarundersokningen", "trygg_kvall", "Trygga ensamma hem på kvällen, Norrmalm"),
+             ("stockholmsenkaten", "trygg_ute_sent", "Elever trygga ute sent en kväll, Norrmalm")]
 
 engine = ui.frame("Översikt")
 st.title("Lägesbild Norrmalm")
 st.caption("Norrmalms trygghets- och säkerhetsråd: stadsdelsförvaltningens och lokalpolisens gemensamma lägesbild.")
+settings = ui.settings()
+today = datetime.date.today()
+internal = settings.show_internal
 
 results = surveys.load_results(engine)
-meetings = cooperation.load_meetings(engine)
+meetings = cooperation.load_meetings(engine, include_internal=internal)
 last_meeting = cooperation.last_council_meeting(meetings)
-
-st.subheader("Upplevd trygghet")
-columns = st.columns(2)
-for column, (survey, indicator, label) in zip(columns, [
-        ("medborgarundersokningen", "trygg_kvall", "Trygga ensamma hem på kvällen, Norrmalm"),
-        ("stockholmsenkaten", "trygg_ute_sent", "Elever trygga ute sent en kväll, Norrmalm")]):
-    head = surveys.latest_change(results, survey, indicator, "Norrmalm")
-    if head is None:
-        column.info(f"{label}: inga svar ännu.")
-        continue
-    delta = None if head["change"] is None else f"{number(head['change'], 1)} procentenheter sedan {head['previous_year']}"
-    column.metric(label, percent(head["share"]), delta, delta_color="off")
-    column.caption(f"{surveys.SURVEY_BY_ID[survey].name} {head['year']}, {number(head['n'])} svar.")
-
-st.subheader("Medborgarlöften")
 pledge_frame = pledges.load_pledges(engine)
-if pledge_frame.empty:
-    st.info("Inga medborgarlöften är registrerade.")
-else:
-    year = int(pledge_frame["year"].max())
-    for row in pledge_frame[pledge_frame["year"] == year].itertuples():
-        st.markdown(f"**{row.number}.** {row.text}  \n{row.done} av {row.target} {row.unit} ({row.responsible}, {year})")
-
-st.subheader("Otrygga platser")
-observations = places.load_observations(engine)
+progress = pledges.load_progress(engine, include_internal=internal)
+observations = places.load_observations(engine, include_internal=internal)
+actions = places.load_actions(engine, include_internal=internal)
 place_frame = places.load_places(engine)
-since = last_meeting or observations["date"].min()
-recent = observations[observations["date"] >= since] if since is not None else observations
-left, right = st.columns(2)
-left.metric("Platser med nya iakttagelser sedan senaste rådsmötet", len(recent["place"].unique()))
-left.caption(f"Senaste rådsmöte: {date(last_meeting) or 'inget registrerat'}. Endast öppet material.")
-followups = place_frame[place_frame["next_followup"].notna()].sort_values("next_followup")
-right.markdown("**Nästa uppföljningar**")
-right.dataframe(followups[["next_followup", "name", "next_step"]].rename(columns={
-    "next_followup": "Datum", "name": "Plats", "next_step": "Hur fortsätter vi"}), hide_index=True)
+scope = "Även internt material." if internal else "Endast öppet material."
+
+pledge_tile, survey_tile = st.columns([3, 2], gap="medium")
+with pledge_tile.container(border=True, height="stretch"):
+    if pledge_frame.empty:
+        st.subheader("Medborgarlöften")
+        st.info("Inga medborgarlöften är registrerade.")
+    else:
+        year = pledges.default_year(pledge_frame["year"], today)
+        status = pledges.with_status(pledge_frame[pledge_frame["year"] == year], progress, today)
+        st.subheader(f"Medborgarlöften {year}")
+        for row in status.itertuples():
+            st.markdown(f"{pledges.status_html(row.status)} **{row.done} av {row.target}** {md(row.unit)}  \n"
+                        f"{row.number}\\. {md(pledges.short_text(row.text))}", unsafe_allow_html=True)
+        latest = progress[progress["pledge_id"].isin(status["id"])]["date"]
+        st.caption(f"Källa: medborgarlöftena {year} och de framsteg som registrerats, "
+                   f"{'senast ' + date(max(latest)) if len(latest) else 'inga registrerade än'}. "
+                   f"Status räknad {date(today)}{' (året är slut)' if year < today.year else ''}. {scope}")
+
+with survey_tile.container(border=True, height="stretch"):
+    st.subheader("Upplevd trygghet")
+    for survey, indicator, label in HEADLINES:
+        outcome = pledges.outcome(results, survey, indicator, "Norrmalm", settings.min_answers)
+        if outcome is None:
+            st.info(f"{label}: inga svar ännu.")
+            continue
+        delta = None if outcome.change is None else \
+            f"{number(outcome.change, 1)} procentenheter sedan {outcome.previous_year}"
+        st.metric(label, percent(outcome.share), delta, delta_color="off")
+        verdict = "" if outcome.significant is None else \
+            (" Förändringen är statistiskt säkerställd." if outcome.significant else
+             " Förändringen är inte statistiskt säkerställd.")
+        st.caption(f"Källa: {surveys.SURVEY_BY_ID[survey].name} {outcome.year} (senaste mätningen), "
+                   f"{number(outcome.n)} svar, 95 % konfidensintervall {percent(outcome.low)}–{percent(outcome.high)}."
+                   f"{verdict}{' Exempeldata.' if outcome.is_example else ''}")
+
+activity_tile, followup_tile = st.columns([2, 3], gap="medium")
+with activity_tile.container(border=True, height="stretch"):
+    recent = cooperation.places_active_since(observations, actions, last_meeting)
+    st.subheader("Otrygga platser")
+    st.metric(f"Platser med ny aktivitet sedan rådsmötet {date(last_meeting)}" if last_meeting else
+              "Platser med aktivitet", len(recent))
+    shown = recent if len(recent) else cooperation.places_active_since(observations, actions, None).head(4)
+    if len(shown):
+        st.markdown(("" if len(recent) else "Senast aktiva: ")
+                    + " · ".join(f"**{md(name)}** ({date(when)})" for name, when in shown.items()))
+    newest = max([*observations["date"], *actions["date"]], default=None)
+    st.caption(f"Källa: iakttagelser och åtgärder i platsregistret, den senaste {date(newest) or '–'}. "
+               f"Senaste rådsmöte: {date(last_meeting) or 'inget registrerat'}. {scope}")
+
+with followup_tile.container(border=True, height="stretch"):
+    st.subheader("Nästa uppföljningar")
+    dated = place_frame[place_frame["next_followup"].notna()].sort_values("next_followup")
+    if dated.empty:
+        st.info("Inga uppföljningar är planerade.")
+    for row in dated.head(6).itertuples():
+        passed = " *(passerat)*" if row.next_followup < today else ""
+        st.markdown(f"**{date(row.next_followup)}**{passed} · **{md(row.name)}** – "
+                    f"{md(pledges.short_text(row.next_step.splitlines()[0] if row.next_step else '', 90))}")
+    all_passed = len(dated) and max(dated["next_followup"]) < today
+    st.caption(f"Källa: platsregistret, nästa uppföljning per plats; {len(dated)} platser har ett datum satt."
+               + (" Alla datum har passerat: registret behöver uppdateras." if all_passed else ""))

@@ -1,32 +1,109 @@
+import datetime
+
 import streamlit as st
 
 import ui
-from lagesbild import cooperation
+from lagesbild import cooperation, places
+from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
+from lagesbild.places import CONFIDENTIALITY
+from lagesbild.problems import InputError
+
+LABEL = cooperation.MEETING_FORM
+FORM_KEYS = ("meeting_forum", "meeting_date", "meeting_done", "meeting_next", "meeting_secrecy")
+
+
+def lines(text: str) -> str:
+    """Typed text with one bullet per line, escaped so that it is shown exactly as written."""
+    return "\n".join(f"- {md(line)}" for line in text.splitlines() if line.strip())
+
 
 engine = ui.frame("Samverkan")
 st.title("Samverkan")
+st.caption("Samverkansöverenskommelsen mellan stadsdelsförvaltningen och lokalpolisområde Norrmalm: "
+           "vem som träffas och hur ofta, vad har vi gjort och hur fortsätter vi.")
+settings = ui.settings()
+today = datetime.date.today()
 forums = cooperation.load_forums(engine)
-meetings = cooperation.load_meetings(engine, include_internal=ui.settings().show_internal)
+meetings = cooperation.load_meetings(engine, include_internal=settings.show_internal)
+place_frame = places.load_places(engine)
+
+years = sorted(set(cooperation.meeting_years(meetings)) | {today.year}, reverse=True)
+if "coop_year_saved" in st.session_state:
+    st.session_state["coop_year"] = st.session_state.pop("coop_year_saved")
+if st.session_state.get("coop_year") not in years:
+    # Default: the latest year with meetings, so that the page opens on a year with something to show.
+    st.session_state["coop_year"] = (cooperation.meeting_years(meetings) or years)[0]
+year = st.columns(5)[0].selectbox("År", years, key="coop_year")
+summary = cooperation.follow_up(forums, meetings, year, today).set_index("forum_id")
+st.caption(f"Möten {year}: hållna mot planerade enligt mötesfrekvensen"
+           f"{'' if settings.show_internal else '; endast öppna möten räknas och visas'}.")
+if saved := st.session_state.pop("meeting_saved", None):
+    st.success(saved, icon=":material/check_circle:")
 
 st.header("Organisation")
-columns = st.columns(3)
-for column, row in zip(columns, forums[forums["kind"] == "organisation"].itertuples()):
+for column, row in zip(st.columns(3), forums[forums["kind"] == "organisation"].itertuples()):
+    follow = summary.loc[row.id]
     with column.container(border=True):
-        st.markdown(f"#### {row.name}\n{row.purpose}\n\n**Deltagare:** {row.participants}  \n"
-                    f"**Mötesfrekvens:** {row.frequency}")
+        held = cooperation.held_text(follow.held, follow.planned, follow.planned_so_far, year, today)
+        st.markdown(f"#### {md(row.name)}\n{md(row.purpose)}\n\n**Deltagare:** {md(row.participants)}  \n"
+                    f"**Mötesfrekvens:** {md(row.frequency)}  \n**Möten:** {held}")
 
 st.header("Samverkansaktiviteter")
 for row in forums[forums["kind"] == "aktivitet"].itertuples():
+    follow = summary.loc[row.id]
     with st.container(border=True):
-        st.markdown(f"### {row.name}\n*{row.theme}*\n\n**Mål:** {row.goal}  \n**Syfte:** {row.purpose}  \n"
-                    f"**Deltagare:** {row.participants}  \n**Mötesfrekvens:** {row.frequency}")
-        held = meetings[meetings["forum_id"] == row.id]
-        if held.empty:
-            st.info("Inga möten registrerade.")
-            continue
-        latest = held.iloc[-1]
-        st.caption(f"{len(held)} möten registrerade, senast {date(latest['date'])}.")
-        done, next_ = st.columns(2)
-        done.markdown("**Vad har vi gjort**\n" + "\n".join(f"- {line}" for line in latest["done"].splitlines() if line))
-        next_.markdown("**Hur fortsätter vi**\n" + "\n".join(f"- {line}" for line in latest["next"].splitlines() if line))
+        about, count = st.columns([3, 1], gap="large")
+        theme = f"*{md(row.theme)}*\n\n" if row.theme and row.theme != row.name else ""
+        about.markdown(f"### {md(row.name)}\n{theme}**Mål:** {md(row.goal)}\n\n**Syfte:**\n{lines(row.purpose)}"
+                       f"\n\n**Deltagare:** {md(row.participants)}  \n**Mötesfrekvens:** {md(row.frequency)}")
+        count.metric(f"Möten {year}", cooperation.held_of_planned(follow.held, follow.planned), border=True,
+                     help="Hållna möten av planerade enligt mötesfrekvensen.")
+        count.caption(cooperation.planned_text(follow.planned, follow.planned_so_far, year, today))
+        done, next_ = st.columns(2, gap="large")
+        for column, title, when, text in ((done, "Vad har vi gjort", follow.done_date, follow.done),
+                                          (next_, "Hur fortsätter vi", follow.next_date, follow.next)):
+            column.markdown(f"**{title}** ({date(when) or 'inget registrerat'})\n\n{lines(text)}")
+        owned = place_frame[place_frame["forum_id"] == row.id]
+        if not owned.empty:
+            st.markdown("**Platser** – öppna på kartan:")
+            with st.container(horizontal=True):
+                for place in owned.itertuples():
+                    if st.button(md(place.name), key=f"map_{row.id}_{place.id}", icon=":material/location_on:"):
+                        st.session_state["map_place"] = place.name
+                        st.switch_page("pages/karta.py")
+        held_in_year = cooperation.meetings_in(meetings, row.id, year)
+        with st.expander(f"Alla möten {year} ({len(held_in_year)})"):
+            if held_in_year.empty:
+                st.caption(f"Inga möten registrerade {year}.")
+            else:
+                st.dataframe(held_in_year.rename(columns={"date": "Datum", "done": "Vad har vi gjort",
+                                                          "next": "Hur fortsätter vi", "confidentiality": "Sekretess"})
+                             [["Datum", "Vad har vi gjort", "Hur fortsätter vi", "Sekretess"]], hide_index=True)
+
+with st.expander("Registrera ett möte", icon=":material/edit_note:"):
+    st.caption("Mötet sparas direkt. Skriv aldrig namn, personnummer eller kontaktuppgifter: lägesbilden ska vara "
+               "generell. Material märkt intern visas inte i standardvyn.")
+    names = dict(zip(forums["id"], forums["name"]))
+    with st.form("meeting_form"):
+        left, middle, right = st.columns([3, 2, 2])
+        forum_id = left.selectbox(LABEL["forum"], list(names), format_func=names.get, key="meeting_forum")
+        when = middle.date_input(LABEL["date"], value=today, max_value=today, format="YYYY-MM-DD",
+                                 key="meeting_date")
+        secrecy = right.radio(LABEL["confidentiality"], CONFIDENTIALITY, index=None, horizontal=True,
+                              key="meeting_secrecy")
+        done_text = st.text_area(LABEL["done"], key="meeting_done")
+        next_text = st.text_area(LABEL["next"], key="meeting_next")
+        if st.form_submit_button("Spara", type="primary", key="meeting_save"):
+            try:
+                cooperation.add_meeting(engine, forum_id, when, done_text, next_text, secrecy, today)
+            except InputError as error:
+                ui.show_input_error(error)
+            else:
+                visible = secrecy == "öppen" or settings.show_internal
+                st.session_state["meeting_saved"] = f"Mötet {date(when)} i {names[forum_id]} är sparat." + (
+                    "" if visible else " Det är märkt intern och visas bara när internt material visas.")
+                st.session_state["coop_year_saved"] = when.year  # shown on the rerun, when the widget is not yet drawn
+                for key in FORM_KEYS:
+                    st.session_state.pop(key, None)
+                st.rerun()
