@@ -54,10 +54,12 @@ def frame(title: str, presenter: bool = False) -> Engine:
     """
     if PagesManager.uses_pages_directory:
         # A page URL opened on a fresh server (and every AppTest run) starts in Streamlit's old
-        # pages/ mode, without app.py: replace its file-name navigation with the real one.
+        # pages/ mode, without app.py: run the page through the real navigation instead, in this
+        # same run, so its widgets get the identities every later run gives them and no click is lost.
         import app
 
-        app.navigation()
+        app.navigation().run()
+        st.stop()
     st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=str(ICON), layout="wide",
                        initial_sidebar_state="collapsed" if presenter else "auto")
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
