@@ -37,6 +37,22 @@ AREA_CHANGES = [
                "Norrmalm och Östermalm slogs ihop till Norra innerstaden"),
 ]
 
+
+def area_lineage(area: str) -> list[str]:
+    """The area followed through later renames and mergers, oldest name first."""
+    names = [area]
+    while True:
+        change = next((c for c in AREA_CHANGES if names[-1] in c.before and c.after not in names), None)
+        if change is None:
+            return names
+        names.append(change.after)
+
+
+def area_change(before: str, after: str) -> AreaChange | None:
+    """The rename or merger that turned `before` into `after`, if any."""
+    return next((c for c in AREA_CHANGES if before in c.before and c.after == after), None)
+
+
 NAME_COLUMNS = ("namn", "name", "sdo", "sdn", "stadsdelsområde", "stadsdelsnämndsområde", "sdo_namn", "sdn_namn")
 
 

@@ -1,52 +1,136 @@
 import streamlit as st
 
 import ui
-from lagesbild import surveys
-from lagesbild.charts import trend_chart
-from lagesbild.formatting import number, percent
-from lagesbild.stats import MISSING_REASONS, with_intervals
+from lagesbild import charts, export, respondents, stats, surveys
+from lagesbild.export import escape_markdown as md
+from lagesbild.formatting import number
+from lagesbild.problems import InputError
 
 engine = ui.frame("Trender")
+settings = ui.settings()
 st.title("Trender i undersökningarna")
 
-results = surveys.load_results(engine)
-indicators = surveys.load_indicators(engine)
-if results.empty:
+
+@st.cache_data(max_entries=2, show_spinner="Läser filen …")
+def read_file(file_id: str, name: str, _upload) -> respondents.RespondentExtract:
+    return respondents.read_respondents(name, _upload.getvalue())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def aggregated(file_id: str, name: str, survey: str, indicator: str, _upload):
+    return respondents.aggregate(read_file(file_id, name, _upload), survey, indicator)
+
+
+def survey_label(survey: str) -> str:
+    return surveys.SURVEY_BY_ID[survey].name if survey in surveys.SURVEY_BY_ID else survey
+
+
+def use_view(view: stats.TrendSelection) -> None:
+    for key in [k for k in st.session_state if str(k).startswith("trend_years")]:
+        del st.session_state[key]
+    st.session_state.update(trend_survey=view.survey, trend_indicator=view.indicator, trend_area=view.area,
+                            trend_group=view.group, trend_split=view.split or "", trend_compare=list(view.compare))
+
+
+# Source: the stored results, or an analyst's respondent-level file that stays in this session only.
+st.sidebar.subheader("Egen fil på svarsnivå")
+upload = st.sidebar.file_uploader("En rad per svarande och fråga (CSV, Excel eller Parquet), med vikter om de "
+                                  "finns. Filen sparas inte.", type=["csv", "txt", "xlsx", "parquet"], key="trend_upload")
+extract = None
+if upload is not None:
+    try:
+        extract = read_file(upload.file_id, upload.name, upload)
+        st.sidebar.success(f"**{md(upload.name)}**: {number(extract.rows)} rader, "
+                           f"{'viktad' if extract.weighted else 'oviktad'}.", icon=":material/check_circle:")
+    except InputError as error:
+        ui.show_input_error(error, nothing_saved=False)
+
+stored = None if extract else surveys.load_results(engine)
+pairs = extract.pairs if extract else sorted(set(zip(stored["survey"], stored["indicator"])))
+if not pairs:
     st.info("Inga undersökningsresultat finns ännu. Importera en fil på sidan Data.")
     st.stop()
+catalogue = surveys.load_indicators(engine)
+names = {(s, i): n for s, i, n in zip(catalogue["survey"], catalogue["indicator"], catalogue["name"])}
 
-survey_ids = [s.id for s in surveys.SURVEYS if s.id in set(results["survey"])]
-left, middle, right = st.columns(3)
-survey = left.selectbox("Undersökning", survey_ids, format_func=lambda s: surveys.SURVEY_BY_ID[s].name, key="trend_survey")
-names = dict(zip(indicators.loc[indicators["survey"] == survey, "indicator"],
-                 indicators.loc[indicators["survey"] == survey, "name"]))
-indicator = middle.selectbox("Indikator", sorted(set(results.loc[results["survey"] == survey, "indicator"])),
-                             format_func=lambda i: names.get(i, i), key="trend_indicator")
-selected = results[(results["survey"] == survey) & (results["indicator"] == indicator)]
-areas = sorted(set(selected["area"]) - {surveys.CITY})
-area = right.selectbox("Område", areas, index=areas.index("Norrmalm") if "Norrmalm" in areas else 0, key="trend_area")
-groups = sorted(set(selected["grp"]), key=lambda g: (g != surveys.ALL, g))
-group = st.radio("Grupp", groups, horizontal=True, key="trend_group")
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown("**Färdiga vyer:**", width="content")
+    for label, view in stats.READY_VIEWS.items():
+        st.button(label, on_click=use_view, args=(view,), disabled=(view.survey, view.indicator) not in pairs,
+                  key=f"trend_view_{view.survey}")
 
-shown = with_intervals(selected[selected["area"].isin([area, surveys.CITY]) & (selected["grp"] == group)],
-                       ui.settings().min_answers)
-shown = shown.assign(series=shown["area"]).sort_values(["series", "year"])
-st.altair_chart(trend_chart(shown, f"{names.get(indicator, indicator)} – {group}"), width="stretch")
-st.caption("Skuggat band: 95 % konfidensintervall (Wilson). Grupper med färre än "
-           f"{ui.settings().min_answers} svar visas som \"..\".")
+first, second, third, fourth = st.columns(4)
+survey_ids = list(dict.fromkeys(s for s, _ in pairs))
+survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label)
+indicator = second.selectbox("Indikator", [i for s, i in pairs if s == survey], key="trend_indicator",
+                             format_func=lambda i: names.get((survey, i), i))
+if extract:
+    results = aggregated(upload.file_id, upload.name, survey, indicator, upload)
+else:
+    results = stored[(stored["survey"] == survey) & (stored["indicator"] == indicator)]
+if results.empty:
+    st.info("Inga svar för det här urvalet.")
+    st.stop()
+areas = sorted(set(results["area"]) - {surveys.CITY}) or [surveys.CITY]
+area = third.selectbox("Område", areas, index=areas.index("Norrmalm") if "Norrmalm" in areas else 0, key="trend_area")
 
-table = shown.assign(
-    År=shown["year"], Område=shown["area"], Andel=shown["share"].map(percent),
-    Intervall=[".." if low != low else f"{percent(low)} – {percent(high)}" for low, high in zip(shown["low"], shown["high"])],
-    **{"Antal svar": shown["n"].map(lambda n: ".." if n is None or n != n else number(n))},
-    Anmärkning=shown["missing"].map(lambda m: MISSING_REASONS.get(m, "") if isinstance(m, str) else ""))
-st.dataframe(table[["År", "Område", "Andel", "Intervall", "Antal svar", "Anmärkning"]], hide_index=True)
+groups = sorted(set(results["grp"]), key=stats.group_order)
+first, second, third = st.columns([3, 1, 1])
+split = second.selectbox("Dela upp", ["", *stats.dimensions(groups)], key="trend_split",
+                         format_func=lambda d: f"Per grupp: {d.lower()}" if d else "Ingen uppdelning") or None
+group = first.radio("Grupp", groups, horizontal=True, key="trend_group", disabled=split is not None)
+compare = fourth.multiselect("Jämför med andra områden", [a for a in areas if a != area], key="trend_compare",
+                             disabled=split is not None, placeholder="Välj områden")
+waves = sorted(int(y) for y in results["year"].unique())
+years = (third.select_slider("År", waves, value=(waves[0], waves[-1]), key=f"trend_years_{survey}_{indicator}")
+         if len(waves) > 1 else (waves[0], waves[0]))
 
-about = indicators[(indicators["survey"] == survey) & (indicators["indicator"] == indicator)]
-if not about.empty:
-    row = about.iloc[0]
-    with st.expander("Om uppgifterna", expanded=True):
-        st.markdown(f"**Fråga:** {row['question']}  \n**Svarsskala:** {row['scale']}  \n"
-                    f"**Definition:** {row['definition']}  \n**Källa:** {row['source']}")
-        if shown["is_example"].any():
-            st.warning("Värdena är exempeldata, inte verkliga resultat.")
+selection = stats.TrendSelection(survey, indicator, area, group, tuple(compare), split, years)
+trend = stats.build_trend(results, selection, settings.min_answers, stats.load_method_breaks())
+survey_name = survey_label(survey)
+indicator_name = names.get((survey, indicator), indicator)
+title, subtitle = charts.trend_heading(trend, survey_name, indicator_name)
+chart = charts.trend_chart(trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks, trend.waves)
+
+chart_column, about_column = st.columns([3, 1], gap="large")
+chart_column.altair_chart(chart, width="stretch")
+for note in trend.notes():
+    chart_column.caption(md(note))
+
+about = catalogue[(catalogue["survey"] == survey) & (catalogue["indicator"] == indicator)]
+with about_column:
+    st.subheader("Om uppgifterna")
+    if about.empty:
+        st.markdown("Ingen beskrivning av indikatorn finns.")
+    else:
+        row = about.iloc[0]
+        st.markdown("  \n".join(f"**{label}:** {md(row[column]) or '–'}" for label, column in [
+            ("Fråga", "question"), ("Svarsskala", "scale"), ("Definition", "definition"), ("Källa", "source")]))
+    frequency = f"  \n**Genomförs:** {surveys.SURVEY_BY_ID[survey].frequency}" if survey in surveys.SURVEY_BY_ID else ""
+    st.markdown(f"**Senaste mätning:** {max(waves)}{frequency}")
+    if extract:
+        st.info(f"Beräknat ur **{md(upload.name)}** ({'viktad' if extract.weighted else 'oviktad'}). "
+                "Hela staden är alla svarande i filen.", icon=":material/calculate:")
+    if trend.example:
+        st.warning("Värdena är exempeldata, inte verkliga resultat.", icon=":material/info:")
+
+st.subheader("Är förändringen statistiskt säkerställd?")
+st.markdown("\n".join(f"- {md(sentence)}" for sentence in stats.change_sentences(trend, indicator_name)))
+st.caption("Tvåandelstest på 5 % nivå. Jämförelsen med hela staden tar inte hänsyn till att området ingår i "
+           "staden; testet blir då något försiktigt.")
+
+st.subheader("Tabell")
+table = export.trend_table(trend, survey_name, indicator_name)
+st.dataframe(export.display_table(table), hide_index=True)
+heading = export.trend_title(trend, survey_name, indicator_name)
+footnotes = export.trend_footnotes(trend, upload.name if extract else (about["source"].iloc[0] if not about.empty else ""))
+stem = export.file_stem("trend", survey, indicator, area)
+with st.container(horizontal=True):
+    st.download_button("CSV för Excel", export.table_csv(table, heading, footnotes), f"{stem}.csv",
+                       export.CSV_MIME, key="trend_csv", on_click="ignore", icon=":material/download:")
+    st.download_button("Excel (.xlsx)", lambda: export.table_xlsx(table, heading, footnotes), f"{stem}.xlsx",
+                       export.XLSX_MIME, key="trend_xlsx", on_click="ignore", icon=":material/download:")
+    st.download_button("Diagram som PNG", lambda: export.chart_png(chart), f"{stem}.png", "image/png",
+                       key="trend_png", on_click="ignore", icon=":material/image:")
+    st.download_button("Diagram som SVG", lambda: export.chart_svg(chart), f"{stem}.svg", "image/svg+xml",
+                       key="trend_svg", on_click="ignore", icon=":material/image:")
