@@ -16,7 +16,7 @@ from .formatting import date as format_date, number, percent
 from .places import CONFIDENTIALITY
 from .problems import Problem, raise_if
 from .privacy import personal_data
-from .stats import two_proportion_test, with_intervals
+from .stats import ALPHA, compare, with_intervals
 from .surveys import ALL, SURVEY_BY_ID, latest_change, survey_id
 from .tabular import Field, read_table
 
@@ -46,7 +46,6 @@ STATUS_MEANINGS = {
 }
 # Two texts are taken for the same pledge renewed when this share of their words match in order.
 RENEWAL_SIMILARITY = 0.7
-SIGNIFICANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -363,7 +362,7 @@ class Outcome:
     @property
     def significant(self) -> bool | None:
         """Whether the change is statistically significant at the 5 % level; None when it cannot be tested."""
-        return None if self.p_value is None else self.p_value < SIGNIFICANCE
+        return None if self.p_value is None else self.p_value < ALPHA
 
     def sentence(self) -> str:
         """The outcome as a Swedish official writes it, interval and test included."""
@@ -395,8 +394,7 @@ def outcome(results: pd.DataFrame, survey: str, indicator: str, area: str, min_a
     p_value = None
     if head["previous_year"] is not None:
         before = series[series["year"] == head["previous_year"]].iloc[0]
-        if n and not pd.isna(before["n"]) and int(before["n"]):
-            p_value = two_proportion_test(float(before["share"]), int(before["n"]), head["share"], n)[1]
+        p_value = compare(float(before["share"]), before["n"], head["share"], n).p
     return Outcome(survey, indicator, area, head["year"], head["share"], n,
                    None if pd.isna(last["low"]) else float(last["low"]),
                    None if pd.isna(last["high"]) else float(last["high"]),
