@@ -1,12 +1,15 @@
-"""Unsafe places (otrygga platser): the places, what was observed there and what was done."""
+"""Unsafe places (otrygga platser): the places, what was observed there, what was done and what comes next."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from . import db
 from .privacy import personal_data
@@ -14,20 +17,45 @@ from .problems import InputError, Problem, raise_if
 from .tabular import Field, parse_cell, read_table
 
 # The one place to adjust the categories, statuses and confidentiality levels.
-CATEGORIES = ("alkohol/narkotika", "våld/rån", "inbrott/stöld", "bosättningar/sovplatser", "ungdomar",
-              "fysisk miljö/belysning", "prostitution", "byggetablering", "annat")
+# Each category's symbol is what the map prints inside a place's circle.
+CATEGORY_SYMBOLS = {
+    "alkohol/narkotika": "AN", "våld/rån": "VR", "inbrott/stöld": "IS", "bosättningar/sovplatser": "BS",
+    "ungdomar": "U", "fysisk miljö/belysning": "FM", "prostitution": "P", "byggetablering": "BE", "annat": "A",
+}
+CATEGORIES = tuple(CATEGORY_SYMBOLS)
+DEFAULT_CATEGORY = "annat"
 PLACE_STATUSES = ("ny", "pågående", "bevakas", "avslutad")
+# Colour-blind safe (Okabe–Ito); the text colour keeps the category symbol readable on the fill.
+STATUS_COLOURS = {"ny": "#D55E00", "pågående": "#E69F00", "bevakas": "#0072B2", "avslutad": "#7f7f7f"}
+STATUS_TEXT_COLOURS = {"ny": "#ffffff", "pågående": "#1b1f24", "bevakas": "#ffffff", "avslutad": "#ffffff"}
+STATUS_MEANINGS = {
+    "ny": "nyss uppmärksammad, inga åtgärder ännu",
+    "pågående": "åtgärder pågår",
+    "bevakas": "läget följs, inga åtgärder just nu",
+    "avslutad": "inga fler åtgärder behövs",
+}
 ACTION_STATUSES = ("planerad", "pågår", "genomförd")
 CONFIDENTIALITY = ("öppen", "intern")
 # Coordinates outside this box are almost always swapped lat/lon or SWEREF 99 metres.
 SWEDEN = {"lat": (55.0, 69.5), "lon": (10.5, 24.5)}
+
+# Time windows for the map and the counts; the first is the council's own question.
+WINDOWS = {
+    "rådsmöte": "Sedan senaste rådsmötet",
+    "90": "Senaste 90 dagarna",
+    "år": "Senaste året",
+    "allt": "Hela perioden",
+    "eget": "Eget intervall",
+}
 
 PLACE_FIELDS = [
     Field("namn"), Field("lat", "number", minimum=SWEDEN["lat"][0], maximum=SWEDEN["lat"][1]),
     Field("lon", "number", minimum=SWEDEN["lon"][0], maximum=SWEDEN["lon"][1]),
     Field("område"), Field("aktivitet", allow_empty=True, required=False),
     Field("status", "choice", choices=PLACE_STATUSES),
+    Field("kategori", "choice", choices=CATEGORIES, allow_empty=True, required=False),
     Field("lägesbild", allow_empty=True, required=False),
+    Field("lägesbild_datum", "date", allow_empty=True, required=False),
     Field("nästa_uppföljning", "date", allow_empty=True, required=False),
     Field("nästa_steg", allow_empty=True, required=False),
 ]
@@ -41,21 +69,39 @@ ACTION_FIELDS = [
     Field("plats"), Field("datum", "date"), Field("aktör"), Field("åtgärd"),
     Field("status", "choice", choices=ACTION_STATUSES), Field("sekretess", "choice", choices=CONFIDENTIALITY),
 ]
-FREE_TEXT = ("lägesbild", "nästa_steg", "beskrivning", "åtgärd")
+# Every typed text is checked for personal data, names and organisations included.
+TEXT_COLUMNS = ("namn", "plats", "område", "organisation", "aktör", "lägesbild", "nästa_steg", "beskrivning", "åtgärd")
+FORM = "formuläret"
+# A leading = + - @ makes Excel run a cell as a formula; exports prefix such cells with ' and imports drop it.
+FORMULA_START = re.compile(r"^'(?=[=+\-@])")
 
 
 def privacy_problems(file: str, frame: pd.DataFrame) -> list[Problem]:
-    """A problem for every free-text cell that holds personal data."""
+    """A problem for every typed cell that holds personal data."""
     problems = []
-    for column in (c for c in FREE_TEXT if c in frame.columns):
+    for column in (c for c in TEXT_COLUMNS if c in frame.columns):
         for number, text in zip(frame["rad"], frame[column]):
             problems += [Problem(file, reason, int(number), column) for reason in personal_data(text or "")]
     return problems
 
 
+def _unquote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in (c for c in TEXT_COLUMNS if c in frame.columns):
+        frame[column] = [FORMULA_START.sub("", t) if isinstance(t, str) else t for t in frame[column]]
+    return frame
+
+
+def _is_geojson(file_name: str) -> bool:
+    return Path(file_name).suffix.lower() in (".geojson", ".json")
+
+
 def read_places(file_name: str, data: bytes) -> pd.DataFrame:
-    """Validated places from a CSV or Excel file."""
-    frame = read_table(file_name, data, PLACE_FIELDS)
+    """Validated places from CSV, Excel or GeoJSON (points with the same properties as the CSV columns)."""
+    if _is_geojson(file_name):
+        frame = _from_geojson(file_name, data, PLACE_FIELDS, own_point_required=True)
+    else:
+        frame = read_table(file_name, data, PLACE_FIELDS)
+    frame = _unquote_formulas(frame)
     problems = privacy_problems(file_name, frame)
     seen: dict[str, int] = {}
     for number, name in zip(frame["rad"], frame["namn"]):
@@ -68,49 +114,66 @@ def read_places(file_name: str, data: bytes) -> pd.DataFrame:
 
 def read_observations(file_name: str, data: bytes) -> pd.DataFrame:
     """Validated observations from CSV, Excel or GeoJSON (points with the same properties)."""
-    if Path(file_name).suffix.lower() in (".geojson", ".json"):
-        frame = _observations_from_geojson(file_name, data)
+    if _is_geojson(file_name):
+        frame = _from_geojson(file_name, data, OBSERVATION_FIELDS, own_point_required=False)
     else:
         frame = read_table(file_name, data, OBSERVATION_FIELDS)
+    frame = _unquote_formulas(frame)
     raise_if(privacy_problems(file_name, frame))
     return frame
 
 
-def _observations_from_geojson(file_name: str, data: bytes) -> pd.DataFrame:
+def _from_geojson(file_name: str, data: bytes, fields: list[Field], own_point_required: bool) -> pd.DataFrame:
+    """Rows from a FeatureCollection: properties by column name, the point as lat/lon ("egen_punkt": "nej" drops it)."""
     try:
         features = json.loads(data.decode("utf-8-sig"))["features"]
+        if not isinstance(features, list):
+            raise TypeError("features")
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError([Problem(file_name, "filen är inte en GeoJSON FeatureCollection")]) from exc
     problems, records = [], []
     for number, feature in enumerate(features, start=1):
+        feature = feature if isinstance(feature, dict) else {}
         props = feature.get("properties") or {}
         geometry = feature.get("geometry") or {}
         record: dict[str, object] = {"rad": number}
-        for f in OBSERVATION_FIELDS:
+        for f in fields:
             if f.name in ("lat", "lon"):
                 continue
             value, error = parse_cell(f, str(props.get(f.name, "") or "").strip())
-            if error:
+            if error and (f.required or f.name in props):
                 problems.append(Problem(file_name, error, number, f.name))
             record[f.name] = value
-        if geometry.get("type") == "Point":
-            record["lon"], record["lat"] = geometry["coordinates"][:2]
-        else:
-            record["lat"] = record["lon"] = None
+        record["lat"] = record["lon"] = None
+        if geometry.get("type") == "Point" and str(props.get("egen_punkt", "")).strip().casefold() != "nej":
+            coordinates = geometry.get("coordinates") or []
+            for name, text in zip(("lon", "lat"), coordinates[:2]):
+                spec = next(f for f in fields if f.name == name)
+                value, error = parse_cell(spec, str(text))
+                if error:
+                    problems.append(Problem(file_name, error, number, name))
+                record[name] = value
+        elif own_point_required:
+            problems.append(Problem(file_name, "geometrin är inte en punkt (Point)", number, "geometry"))
         records.append(record)
     raise_if(problems)
-    return pd.DataFrame.from_records(records, columns=["rad", *[f.name for f in OBSERVATION_FIELDS]])
+    return pd.DataFrame.from_records(records, columns=["rad", *[f.name for f in fields]])
 
 
 def read_actions(file_name: str, data: bytes) -> pd.DataFrame:
     """Validated actions from a CSV or Excel file."""
-    frame = read_table(file_name, data, ACTION_FIELDS)
+    frame = _unquote_formulas(read_table(file_name, data, ACTION_FIELDS))
     raise_if(privacy_problems(file_name, frame))
     return frame
 
 
 def _place_ids(conn) -> dict[str, int]:
     return {name.casefold(): pid for pid, name in conn.execute(select(db.place.c.id, db.place.c.name))}
+
+
+def _value(row, name: str, default=None):
+    value = getattr(row, name, default)
+    return default if _missing(value) else value
 
 
 def store_places(conn, frame: pd.DataFrame, dataset_id: int | None, file_name: str) -> None:
@@ -123,13 +186,10 @@ def store_places(conn, frame: pd.DataFrame, dataset_id: int | None, file_name: s
                  for number, forum in zip(frame["rad"], frame["aktivitet"]) if forum and forum not in forums]
     raise_if(problems)
     conn.execute(insert(db.place), [dict(
-        name=r.namn, lat=r.lat, lon=r.lon, area=r.område, forum_id=r.aktivitet or None, status=r.status,
-        situation=r.lägesbild or "", next_followup=_date_or_none(r.nästa_uppföljning),
-        next_step=r.nästa_steg or "", dataset_id=dataset_id) for r in frame.itertuples(index=False)])
-
-
-def _date_or_none(value) -> dt.date | None:
-    return None if value is None or pd.isna(value) else value
+        name=r.namn, lat=float(r.lat), lon=float(r.lon), area=r.område, forum_id=r.aktivitet or None,
+        status=r.status, category=_value(r, "kategori") or None, situation=_value(r, "lägesbild", ""),
+        situation_date=_value(r, "lägesbild_datum"), next_followup=_value(r, "nästa_uppföljning"),
+        next_step=_value(r, "nästa_steg", ""), dataset_id=dataset_id) for r in frame.itertuples(index=False)])
 
 
 def store_observations(conn, frame: pd.DataFrame, dataset_id: int | None, file_name: str) -> None:
@@ -165,51 +225,183 @@ def import_observations(engine: Engine, file_name: str, frame: pd.DataFrame) -> 
     return len(frame)
 
 
-def add_observation(engine: Engine, place: str, date: dt.date, category: str, organisation: str,
-                    description: str, confidentiality: str) -> None:
-    """Save one observation from the form; raises InputError naming the field at fault."""
-    frame = pd.DataFrame([{"rad": 1, "plats": place, "datum": date, "kategori": category,
-                           "organisation": organisation.strip(), "beskrivning": description.strip(),
-                           "sekretess": confidentiality, "lat": None, "lon": None}])
-    problems = [Problem("formuläret", "värde saknas", None, column)
-                for column in ("organisation", "beskrivning") if not frame.at[0, column]]
-    problems += [Problem("formuläret", f'"{frame.at[0, c]}" är inte ett tillåtet värde', None, c)
-                 for c, allowed in (("kategori", CATEGORIES), ("sekretess", CONFIDENTIALITY))
-                 if frame.at[0, c] not in allowed]
-    problems += [Problem("formuläret", reason, None, "beskrivning") for reason in personal_data(description)]
-    raise_if(problems)
+def import_places(engine: Engine, file_name: str, frame: pd.DataFrame) -> int:
+    """Store validated places in one transaction; returns how many were added."""
     with engine.begin() as conn:
-        store_observations(conn, frame, None, "formuläret")
+        dataset_id = db.add_dataset(conn, "platser", file_name, len(frame))
+        store_places(conn, frame, dataset_id, file_name)
+        db.bump_version(conn)
+    return len(frame)
+
+
+# --- forms: one entry at a time, every problem reported at once, saved at once ----------------------
+
+def _text_problems(values: dict[str, str], required: tuple[str, ...]) -> list[Problem]:
+    problems = [Problem(FORM, "värde saknas", None, column) for column in required if not values.get(column)]
+    problems += [Problem(FORM, reason, None, column) for column, text in values.items() for reason in personal_data(text)]
+    return problems
+
+
+def _choice_problem(value: object, allowed: tuple[str, ...]) -> str:
+    if not value:
+        return f"välj {', '.join(allowed[:-1])} eller {allowed[-1]}"
+    return f'"{value}" är inte ett tillåtet värde (tillåtna: {", ".join(allowed)})'
+
+
+def _choice_problems(values: dict[str, object], allowed: dict[str, tuple[str, ...]]) -> list[Problem]:
+    return [Problem(FORM, _choice_problem(values[c], allowed[c]), None, c) for c in allowed if values[c] not in allowed[c]]
+
+
+def _point_problems(lat: float | None, lon: float | None, required: bool) -> list[Problem]:
+    if lat is None and lon is None:
+        return [Problem(FORM, "välj en punkt på kartan eller skriv koordinaterna", None, "lat")] if required else []
+    problems = []
+    for name, value in (("lat", lat), ("lon", lon)):
+        low, high = SWEDEN[name]
+        if value is None:
+            problems.append(Problem(FORM, "värde saknas", None, name))
+        elif not low <= value <= high:
+            problems.append(Problem(FORM, f"{_decimal(value)} ligger utanför Sverige ({_decimal(low)}–{_decimal(high)}); "
+                                          "är lat och lon förväxlade?", None, name))
+    return problems
+
+
+def _decimal(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _date_problems(date: dt.date | None, today: dt.date, future_allowed: bool = False) -> list[Problem]:
+    if date is None:
+        return [Problem(FORM, "värde saknas", None, "datum")]
+    if date > today and not future_allowed:
+        return [Problem(FORM, f"{date.isoformat()} har inte inträffat än", None, "datum")]
+    return []
+
+
+def _known_place(conn, place: str) -> list[Problem]:
+    if place and place.casefold() not in _place_ids(conn):
+        return [Problem(FORM, f'okänd plats "{place}"; lägg först till platsen', None, "plats")]
+    return []
+
+
+def add_observation(engine: Engine, place: str, date: dt.date | None, category: str, organisation: str,
+                    description: str, confidentiality: str | None, lat: float | None = None,
+                    lon: float | None = None, today: dt.date | None = None) -> None:
+    """Save one observation from the form (at the place, or at its own point); raises InputError naming every field at fault."""
+    today = today or dt.date.today()
+    texts = {"plats": (place or "").strip(), "organisation": (organisation or "").strip(),
+             "beskrivning": (description or "").strip()}
+    problems = _text_problems(texts, ("plats", "organisation", "beskrivning"))
+    problems += _date_problems(date, today)
+    problems += _choice_problems({"kategori": category, "sekretess": confidentiality},
+                                 {"kategori": CATEGORIES, "sekretess": CONFIDENTIALITY})
+    problems += _point_problems(lat, lon, required=False)
+    with engine.begin() as conn:
+        raise_if(problems + _known_place(conn, texts["plats"]))
+        frame = pd.DataFrame([{"rad": 1, **{"plats": texts["plats"], "datum": date, "kategori": category,
+                                            "organisation": texts["organisation"], "beskrivning": texts["beskrivning"],
+                                            "sekretess": confidentiality, "lat": lat, "lon": lon}}])
+        store_observations(conn, frame, None, FORM)
         db.bump_version(conn)
 
+
+def add_action(engine: Engine, place: str, date: dt.date | None, actor: str, description: str, status: str | None,
+               confidentiality: str | None, today: dt.date | None = None) -> None:
+    """Save one action from the form; a planned action may lie ahead, others must have happened."""
+    today = today or dt.date.today()
+    texts = {"plats": (place or "").strip(), "aktör": (actor or "").strip(), "åtgärd": (description or "").strip()}
+    problems = _text_problems(texts, ("plats", "aktör", "åtgärd"))
+    problems += _date_problems(date, today, future_allowed=status == "planerad")
+    problems += _choice_problems({"status": status, "sekretess": confidentiality},
+                                 {"status": ACTION_STATUSES, "sekretess": CONFIDENTIALITY})
+    with engine.begin() as conn:
+        raise_if(problems + _known_place(conn, texts["plats"]))
+        frame = pd.DataFrame([{"rad": 1, "plats": texts["plats"], "datum": date, "aktör": texts["aktör"],
+                               "åtgärd": texts["åtgärd"], "status": status, "sekretess": confidentiality}])
+        store_actions(conn, frame, None, FORM)
+        db.bump_version(conn)
+
+
+def add_place(engine: Engine, name: str, lat: float | None, lon: float | None, area: str, forum_id: str | None,
+              status: str | None, category: str | None, situation: str = "", next_followup: dt.date | None = None,
+              next_step: str = "", today: dt.date | None = None) -> None:
+    """Save a new place from the form, placed by a click on the map or typed coordinates."""
+    today = today or dt.date.today()
+    texts = {"namn": (name or "").strip(), "område": (area or "").strip(), "lägesbild": (situation or "").strip(),
+             "nästa_steg": (next_step or "").strip()}
+    problems = _text_problems(texts, ("namn", "område"))
+    problems += _point_problems(lat, lon, required=True)
+    problems += _choice_problems({"status": status, "kategori": category or DEFAULT_CATEGORY},
+                                 {"status": PLACE_STATUSES, "kategori": CATEGORIES})
+    with engine.begin() as conn:
+        if texts["namn"] and texts["namn"].casefold() in _place_ids(conn):
+            problems.append(Problem(FORM, f'platsen "{texts["namn"]}" finns redan; välj den i listan i stället', None, "namn"))
+        if forum_id and forum_id not in {fid for (fid,) in conn.execute(select(db.forum.c.id))}:
+            problems.append(Problem(FORM, f'okänd samverkansaktivitet "{forum_id}"', None, "aktivitet"))
+        raise_if(problems)
+        conn.execute(insert(db.place).values(
+            name=texts["namn"], lat=float(lat), lon=float(lon), area=texts["område"], forum_id=forum_id or None,
+            status=status, category=category or None, situation=texts["lägesbild"],
+            situation_date=today if texts["lägesbild"] else None, next_followup=next_followup,
+            next_step=texts["nästa_steg"]))
+        db.bump_version(conn)
+
+
+def update_place(engine: Engine, name: str, status: str | None, situation: str, next_followup: dt.date | None,
+                 next_step: str, today: dt.date | None = None) -> None:
+    """Record a place's new status, lägesbild and next follow-up; the lägesbild is dated when its text changes."""
+    today = today or dt.date.today()
+    texts = {"lägesbild": (situation or "").strip(), "nästa_steg": (next_step or "").strip()}
+    problems = _text_problems(texts, ())
+    problems += _choice_problems({"status": status}, {"status": PLACE_STATUSES})
+    with engine.begin() as conn:
+        row = conn.execute(select(db.place.c.id, db.place.c.situation, db.place.c.situation_date)
+                           .where(db.place.c.name == name)).first()
+        if row is None:
+            problems.append(Problem(FORM, f'okänd plats "{name}"', None, "plats"))
+        raise_if(problems)
+        changed = texts["lägesbild"] != (row.situation or "")
+        conn.execute(update(db.place).where(db.place.c.id == row.id).values(
+            status=status, situation=texts["lägesbild"], situation_date=today if changed else row.situation_date,
+            next_followup=next_followup, next_step=texts["nästa_steg"]))
+        db.bump_version(conn)
+
+
+# --- reading ----------------------------------------------------------------------------------------
 
 def _visible(table, include_internal: bool):
     return True if include_internal else table.c.confidentiality == "öppen"
 
 
+def _frame(conn, query, columns: list[str]) -> pd.DataFrame:
+    # Plain tuples: pandas builds a frame from 50 000 of them five times faster than from SQLAlchemy rows.
+    return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
+
+
 def load_places(engine: Engine) -> pd.DataFrame:
-    """Every place with its owner, status, latest situation and next follow-up."""
+    """Every place with its owner, status, category (may be empty), latest situation and next follow-up."""
     t = db.place
     with engine.connect() as conn:
         rows = conn.execute(select(t.c.id, t.c.name, t.c.lat, t.c.lon, t.c.area, t.c.forum_id, db.forum.c.name,
-                                   t.c.status, t.c.situation, t.c.next_followup, t.c.next_step)
+                                   t.c.status, t.c.situation, t.c.next_followup, t.c.next_step, t.c.category,
+                                   t.c.situation_date)
                             .select_from(t.outerjoin(db.forum)).order_by(t.c.name)).all()
     return pd.DataFrame(rows, columns=["id", "name", "lat", "lon", "area", "forum_id", "forum", "status",
-                                       "situation", "next_followup", "next_step"])
+                                       "situation", "next_followup", "next_step", "category", "situation_date"])
 
 
 def load_observations(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
-    """Observations joined to their place; internal ones only when asked for."""
+    """Observations joined to their place, at their own point or else the place's; internal ones only when asked for."""
     o, p = db.observation, db.place
     query = (select(o.c.id, p.c.name, o.c.date, o.c.category, o.c.organisation, o.c.description,
                     o.c.confidentiality, o.c.lat, o.c.lon, p.c.lat, p.c.lon)
              .select_from(o.join(p)).where(_visible(o, include_internal)).order_by(o.c.date, o.c.id))
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).all(),
-                             columns=["id", "place", "date", "category", "organisation", "description",
-                                      "confidentiality", "lat", "lon", "place_lat", "place_lon"])
-    frame["lat"] = frame["lat"].fillna(frame["place_lat"]).astype(float)
-    frame["lon"] = frame["lon"].fillna(frame["place_lon"]).astype(float)
+        frame = _frame(conn, query, ["id", "place", "date", "category", "organisation", "description",
+                                     "confidentiality", "lat", "lon", "place_lat", "place_lon"])
+    frame["own_point"] = frame["lat"].notna() & frame["lon"].notna()
+    frame["lat"] = frame["lat"].where(frame["own_point"], frame["place_lat"]).astype(float)
+    frame["lon"] = frame["lon"].where(frame["own_point"], frame["place_lon"]).astype(float)
     return frame.drop(columns=["place_lat", "place_lon"])
 
 
@@ -219,5 +411,242 @@ def load_actions(engine: Engine, include_internal: bool = False) -> pd.DataFrame
     query = (select(a.c.id, p.c.name, a.c.date, a.c.actor, a.c.description, a.c.status, a.c.confidentiality)
              .select_from(a.join(p)).where(_visible(a, include_internal)).order_by(a.c.date, a.c.id))
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(),
-                            columns=["id", "place", "date", "actor", "description", "status", "confidentiality"])
+        return _frame(conn, query, ["id", "place", "date", "actor", "description", "status", "confidentiality"])
+
+
+def with_categories(place_frame: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Places with `category` filled: the stored one, else the most common among its observations (latest wins a tie)."""
+    counts = (observations.groupby(["place", "category"]).agg(n=("id", "size"), last=("date", "max"))
+              .reset_index().sort_values(["n", "last"], ascending=False).drop_duplicates("place"))
+    derived = dict(zip(counts["place"], counts["category"]))
+    stored = place_frame["category"].where(place_frame["category"].notna() & (place_frame["category"] != ""), None)
+    category = [s if isinstance(s, str) and s else derived.get(n, DEFAULT_CATEGORY)
+                for s, n in zip(stored, place_frame["name"])]
+    return place_frame.assign(category=category)
+
+
+# --- what the map shows ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MapFilter:
+    """What the user chose to see; an empty choice means everything."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    forums: tuple[str, ...] = ()
+
+
+def window_range(window: str, today: dt.date, last_meeting: dt.date | None,
+                 custom: tuple[dt.date, dt.date] | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """First and last day of a time window from WINDOWS; None for an open end."""
+    if window == "rådsmöte":
+        return (last_meeting, None) if last_meeting else (None, None)
+    if window == "90":
+        return today - dt.timedelta(days=90), today
+    if window == "år":
+        return today - dt.timedelta(days=365), today
+    if window == "eget" and custom:
+        start, end = sorted(custom)
+        return start, end
+    return None, None
+
+
+def window_label(window: str, last_meeting: dt.date | None, start: dt.date | None, end: dt.date | None) -> str:
+    """The window in words, dates included: 'sedan senaste rådsmötet 2016-12-14'."""
+    if window == "rådsmöte":
+        return f"sedan senaste rådsmötet {last_meeting.isoformat()}" if last_meeting else \
+            "hela perioden (inget rådsmöte registrerat)"
+    if start is None and end is None:
+        return "hela perioden"
+    return f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
+
+
+def in_window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    """Rows whose `date` lies in the window, both ends included."""
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= frame["date"] >= start
+    if end is not None:
+        keep &= frame["date"] <= end
+    return frame[keep]
+
+
+def filter_places(place_frame: pd.DataFrame, observations: pd.DataFrame, chosen: MapFilter) -> pd.DataFrame:
+    """Places matching status and owner, and the category either as the place's own or among its observations in the window."""
+    keep = pd.Series(True, index=place_frame.index)
+    if chosen.statuses:
+        keep &= place_frame["status"].isin(chosen.statuses)
+    if chosen.forums:
+        keep &= place_frame["forum_id"].isin(chosen.forums)
+    if chosen.categories:
+        seen = in_window(observations, chosen.start, chosen.end)
+        seen = set(seen.loc[seen["category"].isin(chosen.categories), "place"])
+        keep &= place_frame["category"].isin(chosen.categories) | place_frame["name"].isin(seen)
+    return place_frame[keep]
+
+
+def filter_observations(observations: pd.DataFrame, shown_places: pd.DataFrame, chosen: MapFilter) -> pd.DataFrame:
+    """Observations in the window, of the chosen categories, at the places shown."""
+    frame = in_window(observations, chosen.start, chosen.end)
+    if chosen.categories:
+        frame = frame[frame["category"].isin(chosen.categories)]
+    return frame[frame["place"].isin(shown_places["name"])]
+
+
+def status_counts(shown_places: pd.DataFrame) -> pd.DataFrame:
+    """Places per status, every status listed, in the order of PLACE_STATUSES."""
+    counts = shown_places["status"].value_counts()
+    return pd.DataFrame({"status": PLACE_STATUSES, "places": [int(counts.get(s, 0)) for s in PLACE_STATUSES]})
+
+
+def category_counts(shown_observations: pd.DataFrame) -> pd.DataFrame:
+    """Observations per category, every category listed, in the order of CATEGORIES."""
+    counts = shown_observations["category"].value_counts()
+    return pd.DataFrame({"category": CATEGORIES, "observations": [int(counts.get(c, 0)) for c in CATEGORIES]})
+
+
+def observations_per_place(shown_observations: pd.DataFrame) -> dict[str, int]:
+    """How many observations each place has in the current selection."""
+    return {str(k): int(v) for k, v in shown_observations["place"].value_counts().items()}
+
+
+# --- the place card: vad har vi gjort, hur fortsätter vi ------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a place's timeline."""
+
+    date: dt.date
+    kind: str  # "Iakttagelse" | "Åtgärd"
+    who: str
+    text: str
+    detail: str  # category or action status
+    confidentiality: str
+
+
+@dataclass
+class PlaceCard:
+    """Everything the card says about one place, newest first."""
+
+    place: dict
+    done: list[Entry] = field(default_factory=list)
+    planned: list[Entry] = field(default_factory=list)
+    total: int = 0
+
+
+def place_card(name: str, place_frame: pd.DataFrame, observations: pd.DataFrame, actions: pd.DataFrame,
+               limit: int = 30) -> PlaceCard | None:
+    """The place's situation and its timeline: what was seen and done (at most `limit`, newest first) and what is planned."""
+    place = place_record(place_frame, name)
+    if place is None:
+        return None
+    seen = observations[observations["place"] == name]
+    acted = actions[actions["place"] == name]
+    done = [Entry(r.date, "Iakttagelse", r.organisation, r.description, r.category, r.confidentiality)
+            for r in seen.itertuples()]
+    done += [Entry(r.date, "Åtgärd", r.actor, r.description, r.status, r.confidentiality)
+             for r in acted[acted["status"] != "planerad"].itertuples()]
+    planned = [Entry(r.date, "Åtgärd", r.actor, r.description, r.status, r.confidentiality)
+               for r in acted[acted["status"] == "planerad"].itertuples()]
+    done.sort(key=lambda e: e.date, reverse=True)
+    planned.sort(key=lambda e: e.date)
+    return PlaceCard(place, done[:limit], planned, total=len(done))
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, (str, dt.date)) and bool(pd.isna(value)))
+
+
+def place_record(place_frame: pd.DataFrame, name: str | None) -> dict | None:
+    """One place as a dict with None for every missing value, or None when there is no such place."""
+    match = place_frame[place_frame["name"] == name] if name else place_frame.iloc[0:0]
+    if match.empty:
+        return None
+    return {k: None if _missing(v) else v for k, v in match.iloc[0].to_dict().items()}
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def markdown_text(text: object) -> str:
+    """Typed text made inert for st.markdown: no emphasis, links, HTML, LaTeX or colour directives."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", "  \n")
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+def _excel_safe(value: object) -> object:
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
+def _iso(value) -> str:
+    return "" if _missing(value) else value.isoformat()
+
+
+def places_table(place_frame: pd.DataFrame) -> pd.DataFrame:
+    """Places in the import format (PLACE_FIELDS column names)."""
+    return pd.DataFrame({
+        "namn": place_frame["name"], "lat": place_frame["lat"], "lon": place_frame["lon"],
+        "område": place_frame["area"], "aktivitet": place_frame["forum_id"].fillna(""),
+        "status": place_frame["status"], "kategori": place_frame["category"].fillna(""),
+        "lägesbild": place_frame["situation"], "lägesbild_datum": place_frame["situation_date"].map(_iso),
+        "nästa_uppföljning": place_frame["next_followup"].map(_iso), "nästa_steg": place_frame["next_step"],
+    })
+
+
+def observations_table(observations: pd.DataFrame) -> pd.DataFrame:
+    """Observations in the import format; lat/lon only for those with their own point."""
+    own = observations["own_point"] if "own_point" in observations else pd.Series(True, index=observations.index)
+    return pd.DataFrame({
+        "plats": observations["place"], "datum": observations["date"].map(_iso),
+        "kategori": observations["category"], "organisation": observations["organisation"],
+        "beskrivning": observations["description"], "sekretess": observations["confidentiality"],
+        "lat": observations["lat"].where(own), "lon": observations["lon"].where(own),
+    })
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    """Semicolon CSV with decimal comma and a BOM, as Swedish Excel opens it; formula-like text is quoted with '."""
+    safe = table.copy()
+    for column in safe.columns:
+        if pd.api.types.is_string_dtype(safe[column]) or pd.api.types.is_object_dtype(safe[column]):
+            safe[column] = safe[column].map(_excel_safe)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, sep=";", decimal=",", index=False, float_format="%.6f", lineterminator="\r\n")
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_geojson(table: pd.DataFrame, own_point: pd.Series | None = None) -> bytes:
+    """A WGS84 FeatureCollection of points; the other columns become properties."""
+    features = []
+    for index, row in table.iterrows():
+        props = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items() if k not in ("lat", "lon")}
+        lat, lon = row["lat"], row["lon"]
+        if own_point is not None:
+            props["egen_punkt"] = "ja" if own_point.loc[index] else "nej"
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": {"type": "Point", "coordinates": [round(float(lon), 6), round(float(lat), 6)]}})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def places_csv(place_frame: pd.DataFrame) -> bytes:
+    """Places as a CSV file in the import format."""
+    return to_csv(places_table(place_frame))
+
+
+def observations_csv(observations: pd.DataFrame) -> bytes:
+    """Observations as a CSV file in the import format."""
+    return to_csv(observations_table(observations))
+
+
+def places_geojson(place_frame: pd.DataFrame) -> bytes:
+    """Places as GeoJSON points with the import format's properties."""
+    return to_geojson(places_table(place_frame))
+
+
+def observations_geojson(observations: pd.DataFrame) -> bytes:
+    """Observations as GeoJSON points (the place's point when they have none, marked egen_punkt: nej)."""
+    table = observations_table(observations).assign(lat=observations["lat"], lon=observations["lon"])
+    return to_geojson(table, observations["own_point"] if "own_point" in observations else None)

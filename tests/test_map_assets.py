@@ -139,3 +139,19 @@ def test_elements_that_need_the_internet_are_refused(add):
     add(m)
     with pytest.raises(ValueError, match="needs assets from the internet"):
         local_assets(m)
+
+
+def test_the_karta_map_loads_only_local_files(engine, monkeypatch):
+    from lagesbild import areas, maps, places
+
+    observations = places.load_observations(engine)
+    frame = places.with_categories(places.load_places(engine), observations)
+    m = maps.place_map(frame, areas.load_boundaries(engine), "OpenStreetMap", observations)
+    sent = st_folium_args(m, monkeypatch)
+    assert sent["js_links"] and sent["css_links"]
+    for url in sent["js_links"] + sent["css_links"]:
+        assert local_file(url).is_file(), url
+    assert not re.search(r"(src|href)=\"(https?:)?//", sent["header"] + sent["html"])
+    # Only the tiles come from outside; without a network they fail and the boundary and places still draw.
+    hosts = {re.sub(r"^https?://", "", url).split("/")[0] for url in re.findall(r"https?://[^\"'\s\\]+", sent["script"])}
+    assert hosts == {"tile.openstreetmap.org", "www.openstreetmap.org"}, hosts  # tiles and the attribution link
