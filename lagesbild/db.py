@@ -92,7 +92,10 @@ place = Table(
     Column("area", String(100), nullable=False),
     Column("forum_id", ForeignKey("forum.id")),
     Column("status", String(20), nullable=False),
+    # Empty: the map shows the most common category among the place's observations.
+    Column("category", String(60)),
     Column("situation", Text, nullable=False, default=""),
+    Column("situation_date", Date),
     Column("next_followup", Date),
     Column("next_step", Text, nullable=False, default=""),
     Column("dataset_id", ForeignKey("dataset.id")),
@@ -151,6 +154,40 @@ pledge_progress = Table(
     Column("dataset_id", ForeignKey("dataset.id")),
 )
 
+# The council meeting's agenda: one slide per item in `position` order; agenda.py says what each kind shows.
+agenda_item = Table(
+    "agenda_item", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("position", Integer, nullable=False, unique=True),
+    Column("kind", String(30), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("source", String(200), nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("dataset_id", ForeignKey("dataset.id")),
+)
+
+# "Lås lägesbilden": exactly what the council was shown, the slide model as JSON, with its SHA-256.
+snapshot = Table(
+    "snapshot", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_date", Date, nullable=False),
+    Column("locked_at", DateTime, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
+# Laget runt: each organisation's answers to the council's three questions at one meeting.
+round_answer = Table(
+    "round_answer", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_date", Date, nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("situation", Text, nullable=False, default=""),
+    Column("changes", Text, nullable=False, default=""),
+    Column("needs", Text, nullable=False, default=""),
+    Column("recorded_at", DateTime, nullable=False),
+)
+
 # Key/value facts about the database itself: whether the example data was loaded, the data version.
 meta = Table(
     "meta", metadata,
@@ -167,11 +204,16 @@ def database_url(path_or_url: str | Path) -> str:
 
 def connect(path_or_url: str | Path) -> Engine:
     """An engine with the schema in place (the database is created if it does not exist)."""
+    from . import migrations  # imports this module
+
     url = database_url(path_or_url)
-    engine = create_engine(url)
+    # A database server may restart under a running app: test pooled connections before use.
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    elif engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _nan_as_null)
+    migrations.migrate(engine)
     return engine
 
 
@@ -180,6 +222,25 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _nan_as_null(connection, _record) -> None:
+    # pandas marks a missing value with NaN, and SQLite stores NaN as NULL; PostgreSQL would keep NaN
+    # (in a text column as the text 'NaN'), so the same code would store different data. Send NULL.
+    import math
+
+    from psycopg.types.numeric import FloatBinaryDumper, FloatDumper
+
+    class NanAsNull(FloatDumper):
+        def dump(self, value):
+            return None if math.isnan(value) else super().dump(value)
+
+    class NanAsNullBinary(FloatBinaryDumper):
+        def dump(self, value):
+            return None if math.isnan(value) else super().dump(value)
+
+    connection.adapters.register_dumper(float, NanAsNull)
+    connection.adapters.register_dumper(float, NanAsNullBinary)
 
 
 def get_meta(engine: Engine, key: str, default: str | None = None) -> str | None:

@@ -152,7 +152,8 @@ def store_pledges(conn, frame: pd.DataFrame, dataset_id: int | None) -> None:
         return
     conn.execute(insert(db.pledge), [dict(
         year=r.år, number=r.nr, text=r.löfte, responsible=r.ansvarig, target=r.mål, unit=r.enhet,
-        area=r.område or "", survey=r.undersökning, indicator=r.indikator or None, dataset_id=dataset_id)
+        area=r.område or "", survey=None if pd.isna(r.undersökning) else r.undersökning,
+        indicator=r.indikator or None, dataset_id=dataset_id)
         for r in frame.itertuples(index=False)])
 
 
