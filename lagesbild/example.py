@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from . import areas, cooperation, db, pledges, places, surveys
+from . import agenda, areas, cooperation, db, pledges, places, surveys
 from .config import DATA_DIR
 
 
@@ -45,6 +45,10 @@ def load_example(conn, folder: Path = DATA_DIR) -> None:
     boundary = areas.read_boundaries("norrmalm.geojson", read("norrmalm.geojson"))
     areas.store_boundaries(conn, boundary, "Förenklad gräns (exempeldata)",
                            dataset("områdesgränser", "norrmalm.geojson", len(boundary)))
+
+    agenda_frame = agenda.read_agenda("dagordning.csv", read("dagordning.csv"))
+    agenda.store_agenda(conn, agenda_frame, dataset("dagordning", "dagordning.csv", len(agenda_frame)),
+                        "dagordning.csv")
 
 
 def open_database(path_or_url: str) -> Engine:

@@ -1,0 +1,611 @@
+"""The council meeting: its agenda (data, not code), the round-the-table answers, and the slide model
+that the presenter page, the PowerPoint and the PDF handout all render.
+
+The slide model holds only material marked `öppen`, whatever the viewer may see elsewhere: what is
+shown in the council becomes public knowledge.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select
+
+from . import cooperation, db, places, pledges, surveys
+from .charts import trend_chart, trend_heading
+from .config import DATA_DIR
+from .formatting import date as format_date, number
+from .privacy import personal_data
+from .problems import Problem, raise_if
+from .stats import TrendSelection, build_trend, change_sentences, load_method_breaks
+from .tabular import Field, read_table
+
+AGENDA_FILE = DATA_DIR / "dagordning.csv"
+
+# What each kind of agenda item shows; the Swedish ids are what the agenda file and the editor use.
+KINDS = {
+    "titel": "titelbild med rådets namn, mötesdatum och texten",
+    "dagordning": "dagordningens rubriker",
+    "text": "egen text: en punkt per rad, en rad som börjar med # är en underrubrik",
+    "organisation": "chefsamråd, råd och beredningsgrupp med hållna och planerade möten",
+    "sedan_senast": "det som hänt sedan föregående rådsmöte",
+    "aktivitet": "en samverkansaktivitet: vad har vi gjort, hur fortsätter vi (källa: aktivitetens id)",
+    "platser": "de otrygga platserna med status och nästa uppföljning",
+    "statistik": "en indikator med 95 % konfidensintervall (källa: undersökning/indikator eller "
+                 "undersökning/indikator/område)",
+    "medborgarloften": "medborgarlöftena och hur långt arbetet har kommit",
+    "laget_runt": "laget runt: de tre frågorna (en per rad) och organisationernas svar",
+}
+AGENDA_FIELDS = [
+    Field("nr", "int", minimum=1, maximum=999), Field("typ", "choice", choices=tuple(KINDS)), Field("rubrik"),
+    Field("källa", required=False, allow_empty=True), Field("text", required=False, allow_empty=True),
+]
+# The deck's three questions; the answers are stored in this order (situation, changes, needs).
+QUESTIONS = (
+    "Vad upplever ni för situation för er verksamhet och era brukare avseende trygghet och säkerhet?",
+    "Förändringar/utveckling?",
+    "Vad behöver stadsdelsförvaltningen och kommunpolisen jobba med nästa år?",
+)
+DEFAULT_AREA = "Norrmalm"
+PLACE_STATUS_ORDER = {status: i for i, status in enumerate(places.PLACE_STATUSES)}
+MAX_LIST = 8  # rows a list on a slide shows before "och N till"
+
+
+# --------------------------------------------------------------------------- the agenda
+
+def check_agenda(file_name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Every problem with an agenda: repeated numbers, missing or malformed sources, personal data."""
+    problems = []
+    seen: dict[int, int] = {}
+    for row in frame.itertuples(index=False):
+        if row.nr in seen:
+            problems.append(Problem(file_name, f"nummer {row.nr} finns redan på rad {seen[row.nr]}", row.rad, "nr"))
+        seen.setdefault(row.nr, row.rad)
+        source = (row.källa or "").strip()
+        if row.typ == "aktivitet" and not source:
+            problems.append(Problem(file_name, "ange samverkansaktivitetens id, t.ex. klara", row.rad, "källa"))
+        if row.typ == "statistik":
+            parts = source.split("/")
+            if len(parts) not in (2, 3) or not all(p.strip() for p in parts):
+                problems.append(Problem(file_name, f'"{source}" är inte undersökning/indikator '
+                                                   "(t.ex. medborgarundersokningen/trygg_kvall)", row.rad, "källa"))
+            elif surveys.survey_id(parts[0]) is None:
+                problems.append(Problem(file_name, f'okänd undersökning "{parts[0]}"', row.rad, "källa"))
+        if row.typ == "laget_runt" and len(_lines(row.text)) not in (0, len(QUESTIONS)):
+            problems.append(Problem(file_name, f"skriv de {len(QUESTIONS)} frågorna, en per rad "
+                                               "(eller lämna tomt för rådets frågor)", row.rad, "text"))
+        for column in ("rubrik", "text"):
+            problems += [Problem(file_name, reason, row.rad, column)
+                         for reason in personal_data(getattr(row, column) or "")]
+    if frame.empty:
+        problems.append(Problem(file_name, "dagordningen har inga punkter"))
+    return problems
+
+
+def read_agenda(file_name: str, data: bytes) -> pd.DataFrame:
+    """A validated agenda: nr, typ, rubrik, källa and text per item."""
+    frame = read_table(file_name, data, AGENDA_FIELDS)
+    raise_if(check_agenda(file_name, frame))
+    return frame
+
+
+def store_agenda(conn, frame: pd.DataFrame, dataset_id: int | None, file_name: str) -> None:
+    """Replace the agenda inside the caller's transaction; every activity must be a known one."""
+    forums = {fid for (fid,) in conn.execute(select(db.forum.c.id).where(db.forum.c.kind == "aktivitet"))}
+    raise_if([Problem(file_name, f'okänd samverkansaktivitet "{row.källa}" (kända: {", ".join(sorted(forums))})',
+                      row.rad, "källa")
+              for row in frame.itertuples(index=False) if row.typ == "aktivitet" and row.källa.strip() not in forums])
+    conn.execute(delete(db.agenda_item))
+    conn.execute(insert(db.agenda_item), [dict(
+        position=int(r.nr), kind=r.typ, title=r.rubrik.strip(), source=(r.källa or "").strip(),
+        text=(r.text or "").strip(), dataset_id=dataset_id) for r in frame.itertuples(index=False)])
+
+
+def load_agenda(engine: Engine) -> pd.DataFrame:
+    """The agenda in order: nr, typ, rubrik, källa, text."""
+    t = db.agenda_item
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.position, t.c.kind, t.c.title, t.c.source, t.c.text)
+                            .order_by(t.c.position)).all()
+    return pd.DataFrame(rows, columns=["nr", "typ", "rubrik", "källa", "text"])
+
+
+def save_agenda(engine: Engine, frame: pd.DataFrame) -> None:
+    """Check an edited agenda (rows numbered from 1 as in the editor) and store it in one transaction."""
+    name = "dagordningen"
+    edited = frame.reset_index(drop=True).copy()
+    edited.insert(0, "rad", range(1, len(edited) + 1))
+    problems = []
+    for row in edited.itertuples(index=False):
+        if pd.isna(row.nr) or int(row.nr) != row.nr or row.nr < 1:
+            problems.append(Problem(name, "ange ett heltal från 1", row.rad, "nr"))
+        if row.typ not in KINDS:
+            problems.append(Problem(name, f"välj en av {', '.join(KINDS)}", row.rad, "typ"))
+        if not str(row.rubrik or "").strip():
+            problems.append(Problem(name, "värde saknas", row.rad, "rubrik"))
+    raise_if(problems)
+    edited["nr"] = edited["nr"].astype(int)
+    for column in ("rubrik", "källa", "text"):
+        edited[column] = edited[column].fillna("").astype(str)
+    raise_if(check_agenda(name, edited))
+    with engine.begin() as conn:
+        store_agenda(conn, edited.sort_values("nr"), None, name)
+        db.bump_version(conn)
+
+
+def load_default_agenda(engine: Engine) -> int:
+    """Store the agenda in data/dagordning.csv (for a database made before agendas existed); returns items."""
+    frame = read_agenda(AGENDA_FILE.name, AGENDA_FILE.read_bytes())
+    with engine.begin() as conn:
+        dataset_id = db.add_dataset(conn, "dagordning", AGENDA_FILE.name, len(frame))
+        store_agenda(conn, frame, dataset_id, AGENDA_FILE.name)
+        db.bump_version(conn)
+    return len(frame)
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# --------------------------------------------------------------------------- laget runt
+
+def add_answer(engine: Engine, meeting_date: dt.date, organisation: str, situation: str, changes: str,
+               needs: str, now: dt.datetime) -> None:
+    """Record one organisation's answers; raises InputError naming every field at fault."""
+    form = "formuläret"
+    values = {"organisation": (organisation or "").strip(), "situation": (situation or "").strip(),
+              "förändringar": (changes or "").strip(), "behov": (needs or "").strip()}
+    problems = []
+    if not values["organisation"]:
+        problems.append(Problem(form, "skriv organisationens namn", None, "organisation"))
+    if not any(values[k] for k in ("situation", "förändringar", "behov")):
+        problems.append(Problem(form, "skriv svaret på minst en av frågorna", None, "situation"))
+    problems += [Problem(form, reason, None, column)
+                 for column, text in values.items() for reason in personal_data(text)]
+    raise_if(problems)
+    with engine.begin() as conn:
+        conn.execute(insert(db.round_answer).values(
+            meeting_date=meeting_date, organisation=values["organisation"], situation=values["situation"],
+            changes=values["förändringar"], needs=values["behov"], recorded_at=now.replace(microsecond=0)))
+        db.bump_version(conn)
+
+
+def load_answers(engine: Engine, meeting_date: dt.date) -> pd.DataFrame:
+    """The answers recorded at one meeting, in the order they were given."""
+    t = db.round_answer
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.id, t.c.organisation, t.c.situation, t.c.changes, t.c.needs, t.c.recorded_at)
+                            .where(t.c.meeting_date == meeting_date).order_by(t.c.id)).all()
+    return pd.DataFrame(rows, columns=["id", "organisation", "situation", "changes", "needs", "recorded_at"])
+
+
+def delete_answer(engine: Engine, answer_id: int) -> None:
+    """Remove one recorded answer (a slip of the pen during the meeting)."""
+    with engine.begin() as conn:
+        conn.execute(delete(db.round_answer).where(db.round_answer.c.id == answer_id))
+        db.bump_version(conn)
+
+
+# --------------------------------------------------------------------------- the slide model
+
+@dataclass
+class Block:
+    """One thing on a slide: `kind` says which, `content` holds its texts and numbers (JSON-ready)."""
+
+    kind: str  # heading | text | note | bullets | table | chart | metrics | pledge | answers
+    content: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The block as plain JSON-ready data."""
+        return {"kind": self.kind, **self.content}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Block:
+        """A block back from its dict."""
+        content = dict(data)
+        return cls(content.pop("kind"), content)
+
+
+def heading(text: str) -> Block:
+    """A sub-heading."""
+    return Block("heading", {"text": text})
+
+
+def text(body: str) -> Block:
+    """A paragraph."""
+    return Block("text", {"text": body})
+
+
+def note(body: str) -> Block:
+    """A paragraph in smaller type: definitions, dates, what a colour means."""
+    return Block("note", {"text": body})
+
+
+def bullets(items: list[str]) -> Block:
+    """A bulleted list."""
+    return Block("bullets", {"items": list(items)})
+
+
+def table(header: list[str], rows: list[list[str]]) -> Block:
+    """A small table of text cells."""
+    return Block("table", {"header": list(header), "rows": [list(r) for r in rows]})
+
+
+def chart(title: str, spec: dict[str, Any], description: str) -> Block:
+    """A Vega-Lite chart with its data inline, so a snapshot keeps the numbers; `description` is its alt text."""
+    return Block("chart", {"title": title, "spec": spec, "description": description})
+
+
+def metrics(items: list[tuple[str, str]]) -> Block:
+    """Big numbers with their labels: [(label, value), …]."""
+    return Block("metrics", {"items": [[label, value] for label, value in items]})
+
+
+def pledge_block(row: Any) -> Block:
+    """One pledge with its status (None before the pledge year starts), counts and explaining sentence."""
+    return Block("pledge", {
+        "number": int(row.number), "text": row.text, "responsible": row.responsible, "done": int(row.done),
+        "target": int(row.target),
+        "expected": int(row.expected), "unit": row.unit, "sentence": row.sentence,
+        "status": row.status if row.year_started else None,
+        "show_pace": bool(row.year_started and not row.year_over)})
+
+
+def answers(rows: list[list[str]]) -> Block:
+    """Laget runt: one row per organisation (organisation, situation, changes, needs)."""
+    return Block("answers", {"rows": [list(r) for r in rows]})
+
+
+@dataclass
+class Slide:
+    """One agenda item on screen: title, columns of blocks side by side (relative widths) and a source line."""
+
+    number: int
+    kind: str
+    title: str
+    subtitle: str = ""
+    columns: list[list[Block]] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The slide as plain JSON-ready data."""
+        return {"number": self.number, "kind": self.kind, "title": self.title, "subtitle": self.subtitle,
+                "columns": [[b.to_dict() for b in column] for column in self.columns],
+                "widths": list(self.widths), "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Slide:
+        """A slide back from its dict."""
+        return cls(data["number"], data["kind"], data["title"], data.get("subtitle", ""),
+                   [[Block.from_dict(b) for b in column] for column in data["columns"]],
+                   list(data.get("widths", [])), data.get("source", ""))
+
+    def blocks(self) -> list[Block]:
+        """Every block, column by column."""
+        return [block for column in self.columns for block in column]
+
+
+@dataclass
+class Deck:
+    """The whole meeting: which meeting, what it was compared with, the example notice and the slides."""
+
+    council: str
+    meeting_date: dt.date
+    since: dt.date | None
+    built_at: dt.datetime
+    notice: str | None
+    slides: list[Slide]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The deck as plain JSON-ready data."""
+        return {"council": self.council, "meeting_date": self.meeting_date.isoformat(),
+                "since": self.since.isoformat() if self.since else None,
+                "built_at": self.built_at.isoformat(timespec="seconds"), "notice": self.notice,
+                "slides": [s.to_dict() for s in self.slides]}
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, no spaces): the same deck always gives the same text and hash."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Deck:
+        """A deck back from its dict."""
+        return cls(data["council"], dt.date.fromisoformat(data["meeting_date"]),
+                   dt.date.fromisoformat(data["since"]) if data.get("since") else None,
+                   dt.datetime.fromisoformat(data["built_at"]), data.get("notice"),
+                   [Slide.from_dict(s) for s in data["slides"]])
+
+    def all_text(self) -> str:
+        """Every text on every slide, for searching (tests, checks before a handout leaves the house)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def example_notice(engine: Engine) -> str | None:
+    """The example-data notice as plain text for slides and handouts, or None with real data only."""
+    kinds = db.example_kinds(engine)
+    if not kinds:
+        return None
+    return (f"Exempeldata. Siffrorna och texterna för {', '.join(kinds)} är exempel som återskapar "
+            "rådsmötet 2016-12-14 – de är inte verkliga värden.")
+
+
+def default_meeting_date(engine: Engine, today: dt.date) -> dt.date:
+    """Today; while the cooperation data is the example, the example's own council meeting instead."""
+    if "samverkan" not in db.example_kinds(engine):
+        return today
+    return cooperation.last_council_meeting(cooperation.load_meetings(engine)) or today
+
+
+@dataclass
+class _Data:
+    """Everything the slides draw on, loaded once, open material only, nothing dated after the meeting."""
+
+    on: dt.date
+    since: dt.date | None
+    min_answers: int
+    forums: pd.DataFrame
+    meetings: pd.DataFrame
+    places: pd.DataFrame
+    observations: pd.DataFrame
+    actions: pd.DataFrame
+    pledges: pd.DataFrame
+    progress: pd.DataFrame
+    results: pd.DataFrame
+    indicators: pd.DataFrame
+    waves: pd.DataFrame
+    answers: pd.DataFrame
+    agenda: pd.DataFrame
+
+
+def _load(engine: Engine, on: dt.date, min_answers: int) -> _Data:
+    # include_internal=False everywhere: the slide model is shown to the room, whatever the viewer's rights.
+    meetings = places.in_window(cooperation.load_meetings(engine, include_internal=False), None, on)
+    earlier = places.in_window(meetings, None, on - dt.timedelta(days=1))
+    return _Data(
+        on=on, since=cooperation.last_council_meeting(earlier), min_answers=min_answers,
+        forums=cooperation.load_forums(engine), meetings=meetings, places=places.load_places(engine),
+        observations=places.in_window(places.load_observations(engine, include_internal=False), None, on),
+        actions=places.in_window(places.load_actions(engine, include_internal=False), None, on),
+        pledges=pledges.load_pledges(engine, include_internal=False),
+        progress=places.in_window(pledges.load_progress(engine, include_internal=False), None, on),
+        results=surveys.load_results(engine), indicators=surveys.load_indicators(engine),
+        waves=_survey_waves(engine), answers=load_answers(engine, on), agenda=load_agenda(engine))
+
+
+def _survey_waves(engine: Engine) -> pd.DataFrame:
+    """Each survey and year with the date its results were last imported."""
+    r, d = db.survey_result, db.dataset
+    with engine.connect() as conn:
+        rows = conn.execute(select(r.c.survey, r.c.year, func.max(d.c.imported_at))
+                            .select_from(r.join(d)).group_by(r.c.survey, r.c.year)
+                            .order_by(r.c.survey, r.c.year)).all()
+    return pd.DataFrame(rows, columns=["survey", "year", "imported_at"])
+
+
+def build_deck(engine: Engine, meeting_date: dt.date, min_answers: int, now: dt.datetime | None = None) -> Deck:
+    """The slide model of the meeting on `meeting_date`: one slide per agenda item, open material only."""
+    data = _load(engine, meeting_date, min_answers)
+    council = data.forums.loc[data.forums["id"] == cooperation.COUNCIL, "name"]
+    slides = [_slide(data, row, number) for number, row in enumerate(data.agenda.itertuples(index=False), start=1)]
+    return Deck(council.iloc[0] if len(council) else "Trygghets- och säkerhetsrådet", meeting_date, data.since,
+                (now or dt.datetime.now()).replace(microsecond=0), example_notice(engine), slides)
+
+
+def _slide(data: _Data, item: Any, number: int) -> Slide:
+    builders = {"titel": _title, "dagordning": _agenda_list, "text": _text, "organisation": _organisation,
+                "sedan_senast": _since_last, "aktivitet": _activity, "platser": _places, "statistik": _statistics,
+                "medborgarloften": _pledges, "laget_runt": _round_table}
+    slide = Slide(number, item.typ, item.rubrik)
+    builders[item.typ](data, item, slide)
+    if not slide.widths:
+        slide.widths = [1] * len(slide.columns)
+    return slide
+
+
+def _more(items: list[str], limit: int = MAX_LIST) -> list[str]:
+    return items if len(items) <= limit else [*items[:limit - 1], f"… och {len(items) - limit + 1} till"]
+
+
+def _title(data: _Data, item: Any, slide: Slide) -> None:
+    slide.subtitle = f"Rådsmöte {format_date(data.on)}"
+    slide.columns = [[text(line) for line in _lines(item.text)]]
+
+
+def _agenda_list(data: _Data, item: Any, slide: Slide) -> None:
+    titles = [row.rubrik for row in data.agenda.itertuples() if row.typ not in ("titel", "dagordning")]
+    numbered = [f"{i}. {t}" for i, t in enumerate(titles, start=1)]
+    half = (len(numbered) + 1) // 2
+    slide.columns = [[text(line) for line in numbered[:half]], [text(line) for line in numbered[half:]]]
+    slide.columns = [c for c in slide.columns if c]
+
+
+def text_blocks(body: str) -> list[Block]:
+    """Agenda text as blocks: a line starting with # is a sub-heading, the lines under it bullets."""
+    blocks: list[Block] = []
+    pending: list[str] = []
+    for line in _lines(body):
+        if line.startswith("#"):
+            if pending:
+                blocks.append(bullets(pending))
+                pending = []
+            blocks.append(heading(line.lstrip("#").strip()))
+        else:
+            pending.append(line)
+    if pending:
+        blocks.append(bullets(pending))
+    return blocks
+
+
+def _text(data: _Data, item: Any, slide: Slide) -> None:
+    slide.columns = [text_blocks(item.text)]
+
+
+def _organisation(data: _Data, item: Any, slide: Slide) -> None:
+    bodies = data.forums[data.forums["kind"] == "organisation"]
+    follow = cooperation.follow_up(bodies, data.meetings, data.on.year, data.on).set_index("forum_id")
+    for row in bodies.itertuples():
+        f = follow.loc[row.id]
+        slide.columns.append([
+            heading(row.name), text(row.purpose),
+            note(f"Deltagare: {row.participants}"), note(f"Mötesfrekvens: {row.frequency}"),
+            note("Möten: " + cooperation.held_text(int(f.held), _int(f.planned), _int(f.planned_so_far),
+                                                    data.on.year, data.on) + ".")])
+    slide.source = "Källa: samverkansöverenskommelsen och registrerade möten (öppna)."
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _changes_since(data: _Data) -> dict[str, Any]:
+    """What happened between the previous council meeting and this one: places, observations,
+    actions, pledge progress and survey waves (open material only)."""
+    observations, actions, progress = (places.in_window(frame, data.since, None)
+                                       for frame in (data.observations, data.actions, data.progress))
+    active = cooperation.places_active_since(data.observations, data.actions, data.since)
+    dated = pd.concat([data.observations[["place", "date"]], data.actions[["place", "date"]]])
+    first = dated.groupby("place")["date"].min()
+    new_places = sorted(first[[d >= data.since for d in first]].index) if data.since else []
+    waves = data.waves[[data.since is None or (int(y) >= data.since.year and when.date() >= data.since)
+                        for y, when in zip(data.waves["year"], data.waves["imported_at"])]]
+    return {"places": active, "new_places": new_places, "observations": observations, "actions": actions,
+            "progress": progress, "waves": waves}
+
+
+def _since_last(data: _Data, item: Any, slide: Slide) -> None:
+    changes = _changes_since(data)
+    if data.since is None:
+        slide.subtitle = "Inget tidigare rådsmöte är registrerat: allt som finns visas"
+    else:
+        slide.subtitle = f"Från rådsmötet {format_date(data.since)} till {format_date(data.on)}"
+    done = changes["actions"]
+    slide.columns = [
+        [metrics([("platser med nya iakttagelser eller åtgärder", number(len(changes["places"]))),
+                  ("nya platser", number(len(changes["new_places"]))),
+                  ("nya iakttagelser", number(len(changes["observations"]))),
+                  ("åtgärder", number(len(done))),
+                  ("framsteg för medborgarlöften", number(int(changes["progress"]["amount"].sum()))),
+                  ("nya undersökningsomgångar", number(len(changes["waves"])))])],
+        [heading("Platser med nytt sedan senast"),
+         bullets(_more([f"{name} ({format_date(when)}{', ny plats' if name in changes['new_places'] else ''})"
+                        for name, when in changes["places"].items()])
+                 or ["Inga nya iakttagelser eller åtgärder."]),
+         heading("Åtgärder"),
+         note(" · ".join(f"{status}: {number(count)}" for status, count in
+                         done["status"].value_counts().reindex(places.ACTION_STATUSES[::-1]).dropna().items())
+              or "Inga åtgärder registrerade."),
+         heading("Medborgarlöften och undersökningar"),
+         bullets(_pledge_progress_lines(data, changes["progress"]) + _wave_lines(changes["waves"])
+                 or ["Inga framsteg registrerade och inga nya undersökningsomgångar."])],
+    ]
+    slide.widths = [2, 3]
+    slide.source = ("Nya platser: platser vars första iakttagelse eller åtgärd kom efter förra rådsmötet. "
+                    "Undersökningsomgångar från mötesåret eller senare som importerats sedan dess. "
+                    "Endast öppet material.")
+
+
+def _pledge_progress_lines(data: _Data, progress: pd.DataFrame) -> list[str]:
+    numbers = dict(zip(data.pledges["id"], zip(data.pledges["year"], data.pledges["number"])))
+    lines = []
+    for row in progress.itertuples():
+        year, nr = numbers.get(row.pledge_id, ("?", "?"))
+        amount = f" ({row.amount})" if row.amount != 1 else ""
+        lines.append(f"Medborgarlöfte {nr} {year}: {row.description}{amount} ({format_date(row.date)})")
+    return _more(lines, 4)
+
+
+def _wave_lines(waves: pd.DataFrame) -> list[str]:
+    return [f"{surveys.SURVEY_BY_ID[s].name if s in surveys.SURVEY_BY_ID else s} {y}, ny omgång"
+            for s, y in zip(waves["survey"], waves["year"])]
+
+
+def _activity(data: _Data, item: Any, slide: Slide) -> None:
+    forum = data.forums[data.forums["id"] == item.källa]
+    if forum.empty:
+        slide.columns = [[text(f"Samverkansaktiviteten {item.källa} finns inte längre i "
+                               "samverkansöverenskommelsen.")]]
+        return
+    row = forum.iloc[0]
+    f = cooperation.follow_up(forum, data.meetings, data.on.year, data.on).iloc[0]
+    theme = f"{row['theme']} · " if row["theme"] and row["theme"] != row["name"] else ""
+    slide.subtitle = f"{theme}Mål: {row['goal']}" if row["goal"] else theme.rstrip(" ·")
+    slide.columns = [
+        [heading("Vad har vi gjort"), note(f"Senast antecknat {format_date(f.done_date)}" if f.done_date else
+                                           "Inget antecknat ännu."), bullets(_lines(f.done))],
+        [heading("Hur fortsätter vi"), note(f"Senast antecknat {format_date(f.next_date)}" if f.next_date else
+                                            "Inget antecknat ännu."), bullets(_lines(f.next))],
+    ]
+    held = cooperation.held_text(int(f.held), _int(f.planned), _int(f.planned_so_far), data.on.year, data.on)
+    slide.source = f"Möten: {held}. Källa: aktivitetens mötesanteckningar (öppna)."
+
+
+def _places(data: _Data, item: Any, slide: Slide) -> None:
+    frame = data.places.assign(order=data.places["status"].map(PLACE_STATUS_ORDER).fillna(99))
+    latest = cooperation.places_active_since(data.observations, data.actions, None)
+    rows = []
+    for row in frame.sort_values(["order", "name"]).itertuples():
+        followup = row.next_followup if isinstance(row.next_followup, dt.date) else None
+        passed = " (passerat)" if followup and followup < data.on else ""
+        rows.append([row.name, row.status, format_date(latest.get(row.name)) or "–",
+                     (format_date(followup) + passed) if followup else "–"])
+    slide.columns = [[table(["Plats", "Status", "Senaste iakttagelse eller åtgärd", "Nästa uppföljning"], rows)]
+                     if rows else [text("Inga otrygga platser är registrerade.")]]
+    slide.source = ("Källa: platsregistret med öppna iakttagelser och åtgärder. "
+                    "Platsernas lägesbild och tidslinje finns på sidan Karta.")
+
+
+def _statistics(data: _Data, item: Any, slide: Slide) -> None:
+    parts = [p.strip() for p in item.källa.split("/")]
+    survey, indicator = surveys.survey_id(parts[0]) or parts[0], parts[1]
+    area = parts[2] if len(parts) > 2 else DEFAULT_AREA
+    about = data.indicators[(data.indicators["survey"] == survey) & (data.indicators["indicator"] == indicator)]
+    name = about["name"].iloc[0] if len(about) else indicator
+    survey_name = surveys.SURVEY_BY_ID[survey].name if survey in surveys.SURVEY_BY_ID else survey
+    selected = data.results[(data.results["survey"] == survey) & (data.results["indicator"] == indicator)]
+    years = [int(y) for y in selected["year"].unique() if int(y) <= data.on.year]
+    if not years:
+        slide.columns = [[text(f"Inga resultat för {name} i {survey_name} ännu.")]]
+        return
+    trend = build_trend(data.results, TrendSelection(survey, indicator, area, years=(min(years), max(years))),
+                        data.min_answers, load_method_breaks())
+    title, subtitle = trend_heading(trend, survey_name, name)
+    figure = trend_chart(trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks, trend.waves)
+    sentences = change_sentences(trend, name)
+    explain = [text(line) for line in _lines(item.text)]
+    if len(about) and about["definition"].iloc[0]:
+        explain.append(note(f"{about['definition'].iloc[0]}."))
+    slide.subtitle = f"{survey_name} {trend.waves[0]}–{trend.waves[-1]}"
+    slide.columns = [[chart(name, json.loads(figure.to_json()), " ".join(sentences))],
+                     [*explain, bullets(sentences)]]
+    slide.widths = [3, 2]
+    notes = " ".join(trend.notes())
+    slide.source = (f"Källa: {survey_name}. Streck: 95 % konfidensintervall (Wilson). Grupper med färre än "
+                    f"{data.min_answers} svar redovisas inte (\"..\"). {notes}"
+                    + (" Exempeldata." if trend.example else "")).strip()
+
+
+def _pledges(data: _Data, item: Any, slide: Slide) -> None:
+    if data.pledges.empty:
+        slide.columns = [[text("Inga medborgarlöften är registrerade.")]]
+        return
+    year = pledges.default_year(data.pledges["year"], data.on)
+    frame = pledges.with_status(data.pledges[data.pledges["year"] == year], data.progress, data.on)
+    slide.subtitle = f"Medborgarlöften {year}, status {format_date(data.on)}"
+    blocks = [pledge_block(row) for row in frame.itertuples()]
+    shown = [s for s in pledges.STATUSES if s in set(frame.loc[frame["year_started"], "status"])]
+    if shown:
+        blocks.append(note("Status: " + " · ".join(f"{s} – {pledges.STATUS_MEANINGS[s]}" for s in shown) + "."))
+    slide.columns = [blocks]
+    slide.source = "Källa: medborgarlöftena och de framsteg som registrerats (öppna)."
+
+
+def _round_table(data: _Data, item: Any, slide: Slide) -> None:
+    questions = _lines(item.text) or list(QUESTIONS)
+    recorded = [[r.organisation, r.situation, r.changes, r.needs] for r in data.answers.itertuples()]
+    slide.columns = [[Block("bullets", {"items": questions, "numbered": True}),
+                      answers(recorded) if recorded else note("Inga svar är antecknade än.")]]
+    slide.source = f"Svaren antecknas under mötet {format_date(data.on)} och sparas med den låsta lägesbilden."
