@@ -5,7 +5,8 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
-from lagesbild import db
+from lagesbild import audit, auth, db, formatting
+from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
 from lagesbild.problems import InputError
@@ -36,9 +37,114 @@ def _engine(database: str) -> Engine:
     return open_database(database)
 
 
+# Where a local sign-in is kept. Not a widget key, so nothing the browser sends can set it.
+USER_KEY = "_lagesbild_user"
+# The toggle that shows internal material to a role allowed to see it (off by default: the projector).
+INTERNAL_KEY = "view_internal"
+
+
+def secrets() -> dict:
+    """The parsed .streamlit/secrets.toml, or {} when there is none."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:
+        return {}
+
+
 def settings() -> Settings:
     """The operator's settings."""
-    return load_settings()
+    return load_settings(secrets=secrets())
+
+
+@st.cache_resource
+def _throttle() -> auth.SignInThrottle:
+    # One for the whole server: a guesser gains nothing by opening a new browser tab.
+    return auth.SignInThrottle()
+
+
+def _oidc_configured() -> bool:
+    return isinstance(secrets().get("auth"), dict)
+
+
+def actor() -> Actor:
+    """The signed-in person (local account or identity provider), or the public."""
+    local = st.session_state.get(USER_KEY)
+    if isinstance(local, Actor):
+        return local
+    identity = st.user.to_dict() if _oidc_configured() else {}
+    if identity.get("is_logged_in"):
+        role = auth.role_from_identity(identity, secrets().get(auth.ROLE_SECTION, {}))
+        return Actor(str(identity.get("email") or identity.get("sub") or "okänd"), role)
+    return PUBLIC
+
+
+def role() -> str:
+    """The signed-in person's role; "publik" without sign-in."""
+    return actor().role
+
+
+def may(action: str) -> bool:
+    """Whether the signed-in person may do the action (by auth.PERMISSIONS)."""
+    return auth.allowed(role(), action)
+
+
+def show_internal() -> bool:
+    """Whether to show material marked intern: only to a role allowed to, and only when asked for."""
+    return may("se_internt") and bool(st.session_state.get(INTERNAL_KEY, False))
+
+
+def _sign_in() -> None:
+    state = st.session_state
+    username, password = state.get("signin_user", ""), state.get("signin_password", "")
+    state["signin_password"] = ""
+    try:
+        accounts = auth.read_accounts(secrets())
+        found = auth.sign_in(accounts, _throttle(), username, password, st.context.ip_address)
+    except auth.TooManyAttempts as error:
+        state["signin_error"] = str(error)
+        return
+    except InputError as error:
+        state["signin_error"] = "Kontona i hemlighetsfilen kan inte läsas: " + "; ".join(map(str, error.problems))
+        return
+    if found is None:
+        wait = _throttle().wait(username, st.context.ip_address)
+        state["signin_error"] = ("Fel användarnamn eller lösenord." +
+                                 (f" Vänta {auth.wait_text(wait)} innan du försöker igen." if wait > 0 else ""))
+        return
+    state.pop("signin_error", None)
+    state[USER_KEY] = Actor(auth.normalise_username(username), found)
+
+
+def _sign_out() -> None:
+    st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(INTERNAL_KEY, None)
+
+
+def account_box() -> None:
+    """The sidebar's sign-in, or who is signed in with which role and a way out."""
+    sidebar, current = st.sidebar, actor()
+    if current.role != auth.PUBLIC or current.name:
+        sidebar.markdown(f"Inloggad: **{formatting.markdown_escape(current.name)}**  \nRoll: **{current.role}**")
+        if may("se_internt"):
+            sidebar.toggle("Visa internt material", key=INTERNAL_KEY,
+                           help="Av som standard. Visa aldrig internt material i rådet.")
+        if isinstance(st.session_state.get(USER_KEY), Actor):
+            sidebar.button("Logga ut", key="signout", on_click=_sign_out, icon=":material/logout:")
+        else:
+            sidebar.button("Logga ut", key="signout", on_click=st.logout, icon=":material/logout:")
+        return
+    with sidebar.expander("Logga in", icon=":material/login:"):
+        if _oidc_configured():
+            st.button("Logga in med organisationens konto", key="signin_oidc", on_click=st.login)
+        if secrets().get(auth.ACCOUNTS_SECTION):
+            with st.form("signin_form", border=False):
+                st.text_input("Användarnamn", key="signin_user", autocomplete="username")
+                st.text_input("Lösenord", type="password", key="signin_password", autocomplete="current-password")
+                st.form_submit_button("Logga in", on_click=_sign_in, type="primary")
+        elif not _oidc_configured():
+            st.caption("Inga konton är inrättade. Se .streamlit/secrets.toml.example.")
+        if error := st.session_state.pop("signin_error", None):
+            st.error(error, icon=":material/error:")
 
 
 def engine() -> Engine:
@@ -46,11 +152,13 @@ def engine() -> Engine:
     return _engine(settings().database)
 
 
-def frame(title: str, presenter: bool = False) -> Engine:
+def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engine:
     """Set up a page the same way whether or not app.py ran first; returns the database engine.
 
     With presenter=True the sidebar and toolbar are hidden and the example-data notice is the
-    caller's to show on the slide (example_notice()), since nothing else is visible.
+    caller's to show on the slide (example_notice()), since nothing else is visible. With `needs`
+    (an action in auth.PERMISSIONS) a person whose role may not do it gets a Swedish refusal and
+    nothing else, however they reached the page.
     """
     if PagesManager.uses_pages_directory:
         # A page URL opened on a fresh server (and every AppTest run) starts in Streamlit's old
@@ -69,6 +177,11 @@ def frame(title: str, presenter: bool = False) -> Engine:
         if notice:
             st.sidebar.warning(notice, icon=":material/info:")
         st.sidebar.caption("Norrmalms trygghets- och säkerhetsråd")
+        account_box()
+    if needs and not may(needs):
+        st.title(title)
+        st.error(auth.refusal(role(), needs), icon=":material/lock:")
+        st.stop()
     return current
 
 
@@ -79,6 +192,32 @@ def example_notice(current: Engine) -> str | None:
         return None
     return (f"**Exempeldata.** Siffrorna och texterna för {', '.join(kinds)} är exempel som "
             "återskapar rådsmötet 2016-12-14 – de är inte verkliga värden.")
+
+
+def remove_control(table: str, choices: dict[int, str], key: str, label: str) -> None:
+    """"Ta bort" for one of the records in `choices` (id → text); shown only to a role that may remove."""
+    if not may("ta_bort") or not choices:
+        return
+
+    def remove(record_id: int | None) -> None:
+        if record_id is None:
+            return
+        try:
+            audit.remove(engine(), table, record_id, actor())
+        except InputError as error:
+            st.session_state[f"{key}_error"] = error
+        else:
+            st.session_state[f"{key}_done"] = "Borttaget. En administratör kan återställa det på sidan Logg."
+
+    with st.expander(f"Ta bort {label}", icon=":material/delete:"):
+        picked = st.selectbox(label.capitalize(), list(choices), index=None, format_func=choices.get, key=key,
+                              placeholder="Välj")
+        st.button("Ta bort", key=f"{key}_go", disabled=picked is None, on_click=remove, args=(picked,),
+                  icon=":material/delete:")
+    if error := st.session_state.pop(f"{key}_error", None):
+        show_input_error(error)
+    if done := st.session_state.pop(f"{key}_done", None):
+        st.success(done, icon=":material/check_circle:")
 
 
 def show_input_error(error: InputError, nothing_saved: bool = True) -> None:

@@ -14,11 +14,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select
 
-from . import cooperation, db, places, pledges, surveys
+from . import audit, auth, cooperation, db, places, pledges, surveys
+from .audit import Actor
 from .charts import trend_chart, trend_heading
 from .config import DATA_DIR
 from .formatting import date as format_date, number
 from .privacy import personal_data
+from .migrations import atomic
 from .problems import Problem, raise_if
 from .stats import TrendSelection, build_trend, change_sentences, load_method_breaks
 from .tabular import Field, read_table
@@ -113,8 +115,9 @@ def load_agenda(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["nr", "typ", "rubrik", "källa", "text"])
 
 
-def save_agenda(engine: Engine, frame: pd.DataFrame) -> None:
+def save_agenda(engine: Engine, frame: pd.DataFrame, *, by: Actor) -> None:
     """Check an edited agenda (rows numbered from 1 as in the editor) and store it in one transaction."""
+    auth.require(by.role, "redigera")
     name = "dagordningen"
     edited = frame.reset_index(drop=True).copy()
     edited.insert(0, "rad", range(1, len(edited) + 1))
@@ -131,17 +134,28 @@ def save_agenda(engine: Engine, frame: pd.DataFrame) -> None:
     for column in ("rubrik", "källa", "text"):
         edited[column] = edited[column].fillna("").astype(str)
     raise_if(check_agenda(name, edited))
-    with engine.begin() as conn:
+    with atomic(engine) as conn:
+        before = _agenda_rows(conn)
         store_agenda(conn, edited.sort_values("nr"), None, name)
+        audit.record(conn, by, db.agenda_item, None, "ändrad", {"dagordning": before}, {"dagordning": _agenda_rows(conn)})
         db.bump_version(conn)
 
 
-def load_default_agenda(engine: Engine) -> int:
+def _agenda_rows(conn) -> list[dict]:
+    t = db.agenda_item
+    return [dict(row) for row in conn.execute(select(t.c.position, t.c.kind, t.c.title, t.c.source, t.c.text)
+                                              .order_by(t.c.position)).mappings()]
+
+
+def load_default_agenda(engine: Engine, *, by: Actor) -> int:
     """Store the agenda in data/dagordning.csv (for a database made before agendas existed); returns items."""
+    auth.require(by.role, "redigera")
     frame = read_agenda(AGENDA_FILE.name, AGENDA_FILE.read_bytes())
-    with engine.begin() as conn:
+    with atomic(engine) as conn:
         dataset_id = db.add_dataset(conn, "dagordning", AGENDA_FILE.name, len(frame))
         store_agenda(conn, frame, dataset_id, AGENDA_FILE.name)
+        audit.record(conn, by, db.dataset, dataset_id, "import", None,
+                     {"slag": "dagordning", "fil": AGENDA_FILE.name, "rader": len(frame)})
         db.bump_version(conn)
     return len(frame)
 
@@ -153,8 +167,9 @@ def _lines(text: str | None) -> list[str]:
 # --------------------------------------------------------------------------- laget runt
 
 def add_answer(engine: Engine, meeting_date: dt.date, organisation: str, situation: str, changes: str,
-               needs: str, now: dt.datetime) -> None:
-    """Record one organisation's answers; raises InputError naming every field at fault."""
+               needs: str, now: dt.datetime, *, by: Actor) -> int:
+    """Record one organisation's answers and return the id; raises InputError naming every field at fault."""
+    auth.require(by.role, "registrera")
     form = "formuläret"
     values = {"organisation": (organisation or "").strip(), "situation": (situation or "").strip(),
               "förändringar": (changes or "").strip(), "behov": (needs or "").strip()}
@@ -166,11 +181,14 @@ def add_answer(engine: Engine, meeting_date: dt.date, organisation: str, situati
     problems += [Problem(form, reason, None, column)
                  for column, text in values.items() for reason in personal_data(text)]
     raise_if(problems)
-    with engine.begin() as conn:
-        conn.execute(insert(db.round_answer).values(
+    with atomic(engine) as conn:
+        new_id = conn.execute(insert(db.round_answer).values(
             meeting_date=meeting_date, organisation=values["organisation"], situation=values["situation"],
-            changes=values["förändringar"], needs=values["behov"], recorded_at=now.replace(microsecond=0)))
+            changes=values["förändringar"], needs=values["behov"], recorded_at=now.replace(microsecond=0))
+                              ).inserted_primary_key[0]
+        audit.record(conn, by, db.round_answer, new_id, "ny", None, audit.row_values(conn, db.round_answer, new_id))
         db.bump_version(conn)
+    return int(new_id)
 
 
 def load_answers(engine: Engine, meeting_date: dt.date) -> pd.DataFrame:
@@ -178,15 +196,13 @@ def load_answers(engine: Engine, meeting_date: dt.date) -> pd.DataFrame:
     t = db.round_answer
     with engine.connect() as conn:
         rows = conn.execute(select(t.c.id, t.c.organisation, t.c.situation, t.c.changes, t.c.needs, t.c.recorded_at)
-                            .where(t.c.meeting_date == meeting_date).order_by(t.c.id)).all()
+                            .where(t.c.meeting_date == meeting_date, t.c.removed_at.is_(None)).order_by(t.c.id)).all()
     return pd.DataFrame(rows, columns=["id", "organisation", "situation", "changes", "needs", "recorded_at"])
 
 
-def delete_answer(engine: Engine, answer_id: int) -> None:
-    """Remove one recorded answer (a slip of the pen during the meeting)."""
-    with engine.begin() as conn:
-        conn.execute(delete(db.round_answer).where(db.round_answer.c.id == answer_id))
-        db.bump_version(conn)
+def delete_answer(engine: Engine, answer_id: int, *, by: Actor) -> None:
+    """Remove one recorded answer (a slip of the pen during the meeting); an administrator can restore it."""
+    audit.remove(engine, "round_answer", answer_id, by)
 
 
 # --------------------------------------------------------------------------- the slide model

@@ -12,7 +12,9 @@ from pathlib import Path
 import geopandas as gpd
 from sqlalchemy import Engine, delete, insert, select
 
-from . import db
+from . import audit, auth, db
+from .audit import Actor
+from .migrations import atomic
 from .problems import InputError, Problem
 from .tabular import normalise_header
 
@@ -115,11 +117,14 @@ def store_boundaries(conn, frame: gpd.GeoDataFrame, source: str, dataset_id: int
                                                 source=source, dataset_id=dataset_id))
 
 
-def import_boundaries(engine: Engine, file_name: str, frame: gpd.GeoDataFrame) -> int:
+def import_boundaries(engine: Engine, file_name: str, frame: gpd.GeoDataFrame, *, by: Actor) -> int:
     """Store boundaries in one transaction; returns how many areas were stored."""
-    with engine.begin() as conn:
+    auth.require(by.role, "importera")
+    with atomic(engine) as conn:
         dataset_id = db.add_dataset(conn, "områdesgränser", file_name, len(frame))
         store_boundaries(conn, frame, file_name, dataset_id)
+        audit.record(conn, by, db.dataset, dataset_id, "import", None,
+                     {"slag": "områdesgränser", "fil": file_name, "områden": list(frame["area"])})
         db.bump_version(conn)
     return len(frame)
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 
+from .audit import Actor
 from .config import load_settings
 from .example import open_database
 from .problems import InputError
@@ -113,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(_summary_lines(extract.summary())))
     if args.command == "import":
         engine = open_database(load_settings().database)
-        result = import_extract(engine, extract)
+        # Whoever runs the command line has the server and its database: they act as administrator.
+        result = import_extract(engine, extract, by=Actor(f"kommandoraden ({getpass.getuser()})", "administratör"))
         print(f"Sparat i databasen: {result['rader']} rader, varav {result['ersatta']} ersatte tidigare värden.")
     return 0
 

@@ -6,10 +6,12 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
-from . import db
+from . import audit, auth, db
+from .audit import Actor
 from .formatting import date as format_date
 from .places import CONFIDENTIALITY
 from .privacy import personal_data
+from .migrations import atomic
 from .problems import Problem, raise_if
 from .tabular import Field, read_table
 
@@ -80,7 +82,8 @@ def load_forums(engine: Engine) -> pd.DataFrame:
 def load_meetings(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Meetings held, newest last; internal ones only when asked for."""
     t = db.meeting
-    query = select(t.c.id, t.c.forum_id, t.c.date, t.c.done, t.c.next, t.c.confidentiality).order_by(t.c.date, t.c.id)
+    query = (select(t.c.id, t.c.forum_id, t.c.date, t.c.done, t.c.next, t.c.confidentiality)
+             .where(t.c.removed_at.is_(None)).order_by(t.c.date, t.c.id))
     if not include_internal:
         query = query.where(t.c.confidentiality == "öppen")
     with engine.connect() as conn:
@@ -142,8 +145,9 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def add_meeting(engine: Engine, forum_id: str | None, date: dt.date | None, done: str, next_: str,
-                confidentiality: str | None, today: dt.date) -> None:
-    """Save one meeting from the form; raises InputError naming every field at fault."""
+                confidentiality: str | None, today: dt.date, *, by: Actor) -> int:
+    """Save one meeting from the form and return its id; raises InputError naming every field at fault."""
+    auth.require(by.role, "registrera")
     form, label = "formuläret", MEETING_FORM
     done, next_ = (done or "").strip(), (next_ or "").strip()
     forums = {fid for (fid,) in _rows(engine, select(db.forum.c.id))}
@@ -162,10 +166,13 @@ def add_meeting(engine: Engine, forum_id: str | None, date: dt.date | None, done
     if confidentiality not in CONFIDENTIALITY:
         problems.append(Problem(form, f"välj {' eller '.join(CONFIDENTIALITY)}", None, label["confidentiality"]))
     raise_if(problems)
-    with engine.begin() as conn:
-        conn.execute(insert(db.meeting).values(forum_id=forum_id, date=date, done=done, next=next_,
-                                               confidentiality=confidentiality, dataset_id=None))
+    with atomic(engine) as conn:
+        new_id = conn.execute(insert(db.meeting).values(forum_id=forum_id, date=date, done=done, next=next_,
+                                                        confidentiality=confidentiality, dataset_id=None)
+                              ).inserted_primary_key[0]
+        audit.record(conn, by, db.meeting, new_id, "ny", None, audit.row_values(conn, db.meeting, new_id))
         db.bump_version(conn)
+    return int(new_id)
 
 
 def _rows(engine: Engine, query) -> list:

@@ -81,6 +81,8 @@ meeting = Table(
     Column("next", Text, nullable=False, default=""),
     Column("confidentiality", String(10), nullable=False),
     Column("dataset_id", ForeignKey("dataset.id")),
+    Column("removed_at", DateTime),
+    Column("removed_by", String(200)),
 )
 
 place = Table(
@@ -99,6 +101,9 @@ place = Table(
     Column("next_followup", Date),
     Column("next_step", Text, nullable=False, default=""),
     Column("dataset_id", ForeignKey("dataset.id")),
+    Column("removed_at", DateTime),
+    Column("removed_by", String(200)),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
 )
 
 observation = Table(
@@ -113,6 +118,9 @@ observation = Table(
     Column("lat", Float),
     Column("lon", Float),
     Column("dataset_id", ForeignKey("dataset.id")),
+    Column("removed_at", DateTime),
+    Column("removed_by", String(200)),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
 )
 
 action = Table(
@@ -125,6 +133,8 @@ action = Table(
     Column("status", String(20), nullable=False),
     Column("confidentiality", String(10), nullable=False),
     Column("dataset_id", ForeignKey("dataset.id")),
+    Column("removed_at", DateTime),
+    Column("removed_by", String(200)),
 )
 
 pledge = Table(
@@ -152,6 +162,8 @@ pledge_progress = Table(
     Column("amount", Integer, nullable=False, default=1),
     Column("confidentiality", String(10), nullable=False),
     Column("dataset_id", ForeignKey("dataset.id")),
+    Column("removed_at", DateTime),
+    Column("removed_by", String(200)),
 )
 
 # The council meeting's agenda: one slide per item in `position` order; agenda.py says what each kind shows.
@@ -186,6 +198,22 @@ round_answer = Table(
     Column("changes", Text, nullable=False, default=""),
     Column("needs", Text, nullable=False, default=""),
     Column("recorded_at", DateTime, nullable=False),
+    Column("removed_at", DateTime),
+    Column("removed_by", String(200)),
+)
+
+# Every write: who, when, which record, what was done, and the record before and after (JSON).
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("record_id", String(100)),
+    Column("action", String(20), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
 )
 
 # Key/value facts about the database itself: whether the example data was loaded, the data version.
@@ -220,7 +248,9 @@ def connect(path_or_url: str | Path) -> Engine:
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Two people saving at once: readers never block the writer, and a writer waits for the other.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
-from . import db
+from . import audit, auth, db
+from .audit import Actor
 from .privacy import personal_data
+from .migrations import atomic
 from .problems import InputError, Problem, raise_if
 from .tabular import Field, parse_cell, read_table
 
@@ -216,20 +218,26 @@ def store_actions(conn, frame: pd.DataFrame, dataset_id: int | None, file_name: 
         confidentiality=r.sekretess, dataset_id=dataset_id) for r in frame.itertuples(index=False)])
 
 
-def import_observations(engine: Engine, file_name: str, frame: pd.DataFrame) -> int:
+def import_observations(engine: Engine, file_name: str, frame: pd.DataFrame, *, by: Actor) -> int:
     """Store validated observations in one transaction; returns how many were added."""
-    with engine.begin() as conn:
+    auth.require(by.role, "importera")
+    with atomic(engine) as conn:
         dataset_id = db.add_dataset(conn, "observationer", file_name, len(frame))
         store_observations(conn, frame, dataset_id, file_name)
+        audit.record(conn, by, db.dataset, dataset_id, "import", None,
+                     {"slag": "observationer", "fil": file_name, "rader": len(frame)})
         db.bump_version(conn)
     return len(frame)
 
 
-def import_places(engine: Engine, file_name: str, frame: pd.DataFrame) -> int:
+def import_places(engine: Engine, file_name: str, frame: pd.DataFrame, *, by: Actor) -> int:
     """Store validated places in one transaction; returns how many were added."""
-    with engine.begin() as conn:
+    auth.require(by.role, "importera")
+    with atomic(engine) as conn:
         dataset_id = db.add_dataset(conn, "platser", file_name, len(frame))
         store_places(conn, frame, dataset_id, file_name)
+        audit.record(conn, by, db.dataset, dataset_id, "import", None,
+                     {"slag": "platser", "fil": file_name, "rader": len(frame)})
         db.bump_version(conn)
     return len(frame)
 
@@ -279,15 +287,17 @@ def _date_problems(date: dt.date | None, today: dt.date, future_allowed: bool = 
 
 
 def _known_place(conn, place: str) -> list[Problem]:
-    if place and place.casefold() not in _place_ids(conn):
+    live = {name.casefold() for (name,) in conn.execute(select(db.place.c.name).where(db.place.c.removed_at.is_(None)))}
+    if place and place.casefold() not in live:
         return [Problem(FORM, f'okänd plats "{place}"; lägg först till platsen', None, "plats")]
     return []
 
 
 def add_observation(engine: Engine, place: str, date: dt.date | None, category: str, organisation: str,
                     description: str, confidentiality: str | None, lat: float | None = None,
-                    lon: float | None = None, today: dt.date | None = None) -> None:
-    """Save one observation from the form (at the place, or at its own point); raises InputError naming every field at fault."""
+                    lon: float | None = None, today: dt.date | None = None, *, by: Actor) -> int:
+    """Save one observation from the form (at the place, or at its own point) and return its id; raises InputError naming every field at fault."""
+    auth.require(by.role, "registrera")
     today = today or dt.date.today()
     texts = {"plats": (place or "").strip(), "organisation": (organisation or "").strip(),
              "beskrivning": (description or "").strip()}
@@ -296,36 +306,42 @@ def add_observation(engine: Engine, place: str, date: dt.date | None, category: 
     problems += _choice_problems({"kategori": category, "sekretess": confidentiality},
                                  {"kategori": CATEGORIES, "sekretess": CONFIDENTIALITY})
     problems += _point_problems(lat, lon, required=False)
-    with engine.begin() as conn:
+    with atomic(engine) as conn:
         raise_if(problems + _known_place(conn, texts["plats"]))
-        frame = pd.DataFrame([{"rad": 1, **{"plats": texts["plats"], "datum": date, "kategori": category,
-                                            "organisation": texts["organisation"], "beskrivning": texts["beskrivning"],
-                                            "sekretess": confidentiality, "lat": lat, "lon": lon}}])
-        store_observations(conn, frame, None, FORM)
+        new_id = conn.execute(insert(db.observation).values(
+            place_id=_place_ids(conn)[texts["plats"].casefold()], date=date, category=category,
+            organisation=texts["organisation"], description=texts["beskrivning"], confidentiality=confidentiality,
+            lat=None if lat is None else float(lat), lon=None if lon is None else float(lon))).inserted_primary_key[0]
+        audit.record(conn, by, db.observation, new_id, "ny", None, audit.row_values(conn, db.observation, new_id))
         db.bump_version(conn)
+    return int(new_id)
 
 
 def add_action(engine: Engine, place: str, date: dt.date | None, actor: str, description: str, status: str | None,
-               confidentiality: str | None, today: dt.date | None = None) -> None:
-    """Save one action from the form; a planned action may lie ahead, others must have happened."""
+               confidentiality: str | None, today: dt.date | None = None, *, by: Actor) -> int:
+    """Save one action from the form and return its id; a planned action may lie ahead, others must have happened."""
+    auth.require(by.role, "registrera")
     today = today or dt.date.today()
     texts = {"plats": (place or "").strip(), "aktör": (actor or "").strip(), "åtgärd": (description or "").strip()}
     problems = _text_problems(texts, ("plats", "aktör", "åtgärd"))
     problems += _date_problems(date, today, future_allowed=status == "planerad")
     problems += _choice_problems({"status": status, "sekretess": confidentiality},
                                  {"status": ACTION_STATUSES, "sekretess": CONFIDENTIALITY})
-    with engine.begin() as conn:
+    with atomic(engine) as conn:
         raise_if(problems + _known_place(conn, texts["plats"]))
-        frame = pd.DataFrame([{"rad": 1, "plats": texts["plats"], "datum": date, "aktör": texts["aktör"],
-                               "åtgärd": texts["åtgärd"], "status": status, "sekretess": confidentiality}])
-        store_actions(conn, frame, None, FORM)
+        new_id = conn.execute(insert(db.action).values(
+            place_id=_place_ids(conn)[texts["plats"].casefold()], date=date, actor=texts["aktör"],
+            description=texts["åtgärd"], status=status, confidentiality=confidentiality)).inserted_primary_key[0]
+        audit.record(conn, by, db.action, new_id, "ny", None, audit.row_values(conn, db.action, new_id))
         db.bump_version(conn)
+    return int(new_id)
 
 
 def add_place(engine: Engine, name: str, lat: float | None, lon: float | None, area: str, forum_id: str | None,
               status: str | None, category: str | None, situation: str = "", next_followup: dt.date | None = None,
-              next_step: str = "", today: dt.date | None = None) -> None:
-    """Save a new place from the form, placed by a click on the map or typed coordinates."""
+              next_step: str = "", today: dt.date | None = None, *, by: Actor) -> int:
+    """Save a new place from the form, placed by a click on the map or typed coordinates; returns its id."""
+    auth.require(by.role, "registrera")
     today = today or dt.date.today()
     texts = {"namn": (name or "").strip(), "område": (area or "").strip(), "lägesbild": (situation or "").strip(),
              "nästa_steg": (next_step or "").strip()}
@@ -333,38 +349,75 @@ def add_place(engine: Engine, name: str, lat: float | None, lon: float | None, a
     problems += _point_problems(lat, lon, required=True)
     problems += _choice_problems({"status": status, "kategori": category or DEFAULT_CATEGORY},
                                  {"status": PLACE_STATUSES, "kategori": CATEGORIES})
-    with engine.begin() as conn:
+    with atomic(engine) as conn:
         if texts["namn"] and texts["namn"].casefold() in _place_ids(conn):
             problems.append(Problem(FORM, f'platsen "{texts["namn"]}" finns redan; välj den i listan i stället', None, "namn"))
         if forum_id and forum_id not in {fid for (fid,) in conn.execute(select(db.forum.c.id))}:
             problems.append(Problem(FORM, f'okänd samverkansaktivitet "{forum_id}"', None, "aktivitet"))
         raise_if(problems)
-        conn.execute(insert(db.place).values(
+        new_id = conn.execute(insert(db.place).values(
             name=texts["namn"], lat=float(lat), lon=float(lon), area=texts["område"], forum_id=forum_id or None,
             status=status, category=category or None, situation=texts["lägesbild"],
             situation_date=today if texts["lägesbild"] else None, next_followup=next_followup,
-            next_step=texts["nästa_steg"]))
+            next_step=texts["nästa_steg"])).inserted_primary_key[0]
+        audit.record(conn, by, db.place, new_id, "ny", None, audit.row_values(conn, db.place, new_id))
         db.bump_version(conn)
+    return int(new_id)
 
 
 def update_place(engine: Engine, name: str, status: str | None, situation: str, next_followup: dt.date | None,
-                 next_step: str, today: dt.date | None = None) -> None:
-    """Record a place's new status, lägesbild and next follow-up; the lägesbild is dated when its text changes."""
+                 next_step: str, today: dt.date | None = None, *, by: Actor, version: int | None = None) -> int:
+    """Record a place's new status, lägesbild and next follow-up and return the place's new version.
+
+    The lägesbild is dated when its text changes. With `version` (the one the form was opened at) the
+    edit is refused with StaleEdit if someone else saved the place in between.
+    """
+    auth.require(by.role, "redigera")
     today = today or dt.date.today()
     texts = {"lägesbild": (situation or "").strip(), "nästa_steg": (next_step or "").strip()}
     problems = _text_problems(texts, ())
     problems += _choice_problems({"status": status}, {"status": PLACE_STATUSES})
-    with engine.begin() as conn:
-        row = conn.execute(select(db.place.c.id, db.place.c.situation, db.place.c.situation_date)
-                           .where(db.place.c.name == name)).first()
+    with atomic(engine) as conn:
+        row = conn.execute(select(db.place.c.id, db.place.c.situation, db.place.c.situation_date, db.place.c.version)
+                           .where(db.place.c.name == name, db.place.c.removed_at.is_(None))
+                           # Locked until commit: "save on top of the latest" must not race another save.
+                           .with_for_update()).first()
         if row is None:
             problems.append(Problem(FORM, f'okänd plats "{name}"', None, "plats"))
         raise_if(problems)
+        before = audit.row_values(conn, db.place, row.id)
         changed = texts["lägesbild"] != (row.situation or "")
-        conn.execute(update(db.place).where(db.place.c.id == row.id).values(
+        new_version = audit.edit_guarded(conn, db.place, row.id, row.version if version is None else version, dict(
             status=status, situation=texts["lägesbild"], situation_date=today if changed else row.situation_date,
-            next_followup=next_followup, next_step=texts["nästa_steg"]))
+            next_followup=next_followup, next_step=texts["nästa_steg"]), f"Platsen {name}")
+        audit.record(conn, by, db.place, row.id, "ändrad", before, audit.row_values(conn, db.place, row.id))
         db.bump_version(conn)
+    return new_version
+
+
+def update_observation(engine: Engine, observation_id: int, version: int, date: dt.date | None, category: str,
+                       organisation: str, description: str, confidentiality: str | None,
+                       today: dt.date | None = None, *, by: Actor) -> int:
+    """Change an observation opened at `version` and return its new version; StaleEdit if someone else saved it first."""
+    auth.require(by.role, "redigera")
+    today = today or dt.date.today()
+    texts = {"organisation": (organisation or "").strip(), "beskrivning": (description or "").strip()}
+    problems = _text_problems(texts, ("organisation", "beskrivning"))
+    problems += _date_problems(date, today)
+    problems += _choice_problems({"kategori": category, "sekretess": confidentiality},
+                                 {"kategori": CATEGORIES, "sekretess": CONFIDENTIALITY})
+    raise_if(problems)
+    with atomic(engine) as conn:
+        before = audit.row_values(conn, db.observation, observation_id)
+        if before is None or before["removed_at"] is not None:
+            raise InputError([Problem(FORM, f"iakttagelse {observation_id} finns inte (den kan ha tagits bort)")])
+        new_version = audit.edit_guarded(conn, db.observation, observation_id, version, dict(
+            date=date, category=category, organisation=texts["organisation"], description=texts["beskrivning"],
+            confidentiality=confidentiality), "Iakttagelsen")
+        audit.record(conn, by, db.observation, observation_id, "ändrad", before,
+                     audit.row_values(conn, db.observation, observation_id))
+        db.bump_version(conn)
+    return new_version
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -384,21 +437,23 @@ def load_places(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(select(t.c.id, t.c.name, t.c.lat, t.c.lon, t.c.area, t.c.forum_id, db.forum.c.name,
                                    t.c.status, t.c.situation, t.c.next_followup, t.c.next_step, t.c.category,
-                                   t.c.situation_date)
-                            .select_from(t.outerjoin(db.forum)).order_by(t.c.name)).all()
+                                   t.c.situation_date, t.c.version)
+                            .select_from(t.outerjoin(db.forum)).where(t.c.removed_at.is_(None)).order_by(t.c.name)).all()
     return pd.DataFrame(rows, columns=["id", "name", "lat", "lon", "area", "forum_id", "forum", "status",
-                                       "situation", "next_followup", "next_step", "category", "situation_date"])
+                                       "situation", "next_followup", "next_step", "category", "situation_date",
+                                       "version"])
 
 
 def load_observations(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Observations joined to their place, at their own point or else the place's; internal ones only when asked for."""
     o, p = db.observation, db.place
     query = (select(o.c.id, p.c.name, o.c.date, o.c.category, o.c.organisation, o.c.description,
-                    o.c.confidentiality, o.c.lat, o.c.lon, p.c.lat, p.c.lon)
-             .select_from(o.join(p)).where(_visible(o, include_internal)).order_by(o.c.date, o.c.id))
+                    o.c.confidentiality, o.c.lat, o.c.lon, p.c.lat, p.c.lon, o.c.version)
+             .select_from(o.join(p)).where(_visible(o, include_internal), o.c.removed_at.is_(None),
+                                           p.c.removed_at.is_(None)).order_by(o.c.date, o.c.id))
     with engine.connect() as conn:
         frame = _frame(conn, query, ["id", "place", "date", "category", "organisation", "description",
-                                     "confidentiality", "lat", "lon", "place_lat", "place_lon"])
+                                     "confidentiality", "lat", "lon", "place_lat", "place_lon", "version"])
     frame["own_point"] = frame["lat"].notna() & frame["lon"].notna()
     frame["lat"] = frame["lat"].where(frame["own_point"], frame["place_lat"]).astype(float)
     frame["lon"] = frame["lon"].where(frame["own_point"], frame["place_lon"]).astype(float)
@@ -409,7 +464,8 @@ def load_actions(engine: Engine, include_internal: bool = False) -> pd.DataFrame
     """Actions joined to their place; internal ones only when asked for."""
     a, p = db.action, db.place
     query = (select(a.c.id, p.c.name, a.c.date, a.c.actor, a.c.description, a.c.status, a.c.confidentiality)
-             .select_from(a.join(p)).where(_visible(a, include_internal)).order_by(a.c.date, a.c.id))
+             .select_from(a.join(p)).where(_visible(a, include_internal), a.c.removed_at.is_(None),
+                                           p.c.removed_at.is_(None)).order_by(a.c.date, a.c.id))
     with engine.connect() as conn:
         return _frame(conn, query, ["id", "place", "date", "actor", "description", "status", "confidentiality"])
 

@@ -11,9 +11,11 @@ from typing import Iterable
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
-from . import db
+from . import audit, auth, db
+from .audit import Actor
 from .formatting import date as format_date, number, percent
 from .places import CONFIDENTIALITY
+from .migrations import atomic
 from .problems import Problem, raise_if
 from .privacy import personal_data
 from .stats import ALPHA, compare, with_intervals
@@ -170,8 +172,9 @@ def store_progress(conn, frame: pd.DataFrame, dataset_id: int | None, file_name:
 
 
 def add_progress(engine: Engine, pledge_id: int | None, date: dt.date | None, description: str,
-                 amount: int | None, confidentiality: str | None, today: dt.date) -> None:
-    """Save one progress entry from the form; raises InputError naming every field at fault."""
+                 amount: int | None, confidentiality: str | None, today: dt.date, *, by: Actor) -> int:
+    """Save one progress entry from the form and return its id; raises InputError naming every field at fault."""
+    auth.require(by.role, "registrera")
     form, label = "formuläret", PROGRESS_FORM
     description = (description or "").strip()
     with engine.connect() as conn:
@@ -197,17 +200,20 @@ def add_progress(engine: Engine, pledge_id: int | None, date: dt.date | None, de
     if confidentiality not in CONFIDENTIALITY:
         problems.append(Problem(form, f"välj {' eller '.join(CONFIDENTIALITY)}", None, label["confidentiality"]))
     raise_if(problems)
-    with engine.begin() as conn:
-        conn.execute(insert(db.pledge_progress).values(
+    with atomic(engine) as conn:
+        new_id = conn.execute(insert(db.pledge_progress).values(
             pledge_id=pledge_id, date=date, description=description, amount=int(amount),
-            confidentiality=confidentiality, dataset_id=None))
+            confidentiality=confidentiality, dataset_id=None)).inserted_primary_key[0]
+        audit.record(conn, by, db.pledge_progress, new_id, "ny", None,
+                     audit.row_values(conn, db.pledge_progress, new_id))
         db.bump_version(conn)
+    return int(new_id)
 
 
 def load_pledges(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Every pledge with the progress counted so far (only open entries unless asked for)."""
     p, g = db.pledge, db.pledge_progress
-    done = select(g.c.pledge_id, func.sum(g.c.amount).label("done"))
+    done = select(g.c.pledge_id, func.sum(g.c.amount).label("done")).where(g.c.removed_at.is_(None))
     if not include_internal:
         done = done.where(g.c.confidentiality == "öppen")
     done = done.group_by(g.c.pledge_id).subquery()
@@ -223,7 +229,8 @@ def load_pledges(engine: Engine, include_internal: bool = False) -> pd.DataFrame
 def load_progress(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Every progress entry, oldest first; internal ones only when asked for."""
     g = db.pledge_progress
-    query = select(g.c.id, g.c.pledge_id, g.c.date, g.c.description, g.c.amount, g.c.confidentiality)
+    query = (select(g.c.id, g.c.pledge_id, g.c.date, g.c.description, g.c.amount, g.c.confidentiality)
+             .where(g.c.removed_at.is_(None)))
     if not include_internal:
         query = query.where(g.c.confidentiality == "öppen")
     with engine.connect() as conn:

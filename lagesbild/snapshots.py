@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
-from . import db
+from . import audit, auth, db
+from .audit import Actor
 from .agenda import Deck
 from .formatting import date as format_date
+from .migrations import atomic
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,16 @@ def content_hash(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def lock(engine: Engine, deck: Deck, now: dt.datetime) -> int:
+def lock(engine: Engine, deck: Deck, now: dt.datetime, *, by: Actor) -> int:
     """Store the deck as shown, with its hash; returns the snapshot's id."""
+    auth.require(by.role, "låsa_lägesbild")
     content = deck.to_json()
-    with engine.begin() as conn:
+    with atomic(engine) as conn:
         result = conn.execute(insert(db.snapshot).values(
             meeting_date=deck.meeting_date, locked_at=now.replace(microsecond=0), content=content,
             sha256=content_hash(content)))
+        audit.record(conn, by, db.snapshot, result.inserted_primary_key[0], "låst", None,
+                     {"meeting_date": deck.meeting_date, "sha256": content_hash(content)})
         db.bump_version(conn)
     return int(result.inserted_primary_key[0])
 

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from lagesbild import areas, cooperation, db, maps, places
+from lagesbild import areas, audit, cooperation, db, maps, places, uploads
 from lagesbild.formatting import date, number
 from lagesbild.places import (CATEGORIES, CATEGORY_SYMBOLS, PLACE_STATUSES, STATUS_COLOURS, STATUS_MEANINGS,
                               STATUS_TEXT_COLOURS, WINDOWS)
@@ -12,7 +12,7 @@ from lagesbild.problems import InputError
 
 engine = ui.frame("Karta")
 settings = ui.settings()
-internal = settings.show_internal
+internal = ui.show_internal()
 md = places.markdown_text
 state = st.session_state
 today = dt.date.today()
@@ -147,7 +147,8 @@ def point_or_none() -> tuple[float | None, float | None]:
 def save_observation() -> None:
     try:
         places.add_observation(engine, state["obs_place"] or "", state["obs_date"], state["obs_category"],
-                               state["obs_org"], state["obs_text"], state["obs_secrecy"], *point_or_none(), today=today)
+                               state["obs_org"], state["obs_text"], state["obs_secrecy"], *point_or_none(), today=today,
+                               by=ui.actor())
     except InputError as error:
         return failed("obs", error)
     at_point = ("map_point",) if state.get("obs_at_point") else ()
@@ -159,17 +160,18 @@ def save_observation() -> None:
 def save_action() -> None:
     try:
         places.add_action(engine, state["act_place"] or "", state["act_date"], state["act_actor"], state["act_text"],
-                          state["act_status"], state["act_secrecy"], today=today)
+                          state["act_status"], state["act_secrecy"], today=today, by=ui.actor())
     except InputError as error:
         return failed("act", error)
     state["map_place"] = state["act_place"]
     saved(f"Åtgärden vid {md(state['act_place'])} är sparad.", ("act_actor", "act_text", "act_status", "act_secrecy"))
 
 
-def save_update(name: str, suffix: str) -> None:
+def save_update(name: str, suffix: str, version: int) -> None:
     try:
         places.update_place(engine, name, state[f"upd_status_{suffix}"], state[f"upd_situation_{suffix}"],
-                            state[f"upd_followup_{suffix}"], state[f"upd_next_{suffix}"], today=today)
+                            state[f"upd_followup_{suffix}"], state[f"upd_next_{suffix}"], today=today, by=ui.actor(),
+                            version=version)
     except InputError as error:
         return failed("upd", error)
     saved(f"Läget för {md(name)} är uppdaterat.", tuple(f"upd_{k}_{suffix}" for k in ("status", "situation", "followup", "next")))
@@ -179,7 +181,7 @@ def save_place() -> None:
     try:
         places.add_place(engine, state["new_name"], state["new_lat"], state["new_lon"], state["new_area"],
                          state["new_forum"], state["new_status"], state["new_category"], state["new_situation"],
-                         state["new_followup"], state["new_next"], today=today)
+                         state["new_followup"], state["new_next"], today=today, by=ui.actor())
     except InputError as error:
         return failed("new", error)
     state["map_place"] = state["new_name"].strip()
@@ -199,67 +201,139 @@ if state.get("map_place") and state.get("form_place_for") != state["map_place"]:
 point = state.get("map_point")
 point_text = f"{number(point[0], 5)}, {number(point[1], 5)}" if point else None
 secrecy_help = "Öppet visas i rådet; internt bara i den interna vyn."
-st.header("Registrera")
-st.caption("Det som sparas syns direkt på kartan. Skriv aldrig namn, personnummer, kontaktuppgifter eller annat som "
-           "pekar ut en person: lägesbilden ska vara generell.")
-new_obs, new_action, update, new_place, files = st.tabs(
-    ["Ny iakttagelse", "Ny åtgärd", "Uppdatera platsens läge", "Ny plats", "Exportera och importera"])
-with new_obs, st.form("observation_form", border=False):
-    show_error("obs")
-    a, b, c = st.columns(3)
-    a.selectbox("Plats", names, index=None, key="obs_place", placeholder="Välj plats")
-    b.date_input("Datum", today, max_value=today, format="YYYY-MM-DD", key="obs_date")
-    c.selectbox("Kategori", CATEGORIES, key="obs_category")
-    a.text_input("Organisation", key="obs_org", placeholder="t.ex. Polisen, Fält och fritid")
-    b.text_area("Beskrivning", key="obs_text", height=100)
-    c.radio("Sekretess", places.CONFIDENTIALITY, index=None, key="obs_secrecy", horizontal=True, help=secrecy_help)
-    c.checkbox(f"Vid punkten jag klickade på kartan ({point_text})" if point else
-               "Vid en egen punkt: klicka först på kartan", key="obs_at_point", disabled=point is None)
-    st.form_submit_button("Spara iakttagelsen", type="primary", on_click=save_observation, key="obs_save")
-with new_action, st.form("action_form", border=False):
-    show_error("act")
-    a, b, c = st.columns(3)
-    a.selectbox("Plats", names, index=None, key="act_place", placeholder="Välj plats")
-    b.date_input("Datum", today, format="YYYY-MM-DD", key="act_date")
-    c.selectbox("Status", places.ACTION_STATUSES, index=None, key="act_status", placeholder="Välj status")
-    a.text_input("Aktör", key="act_actor", placeholder="t.ex. Stadsdelsförvaltningen och polisen")
-    b.text_area("Åtgärd", key="act_text", height=100)
-    c.radio("Sekretess", places.CONFIDENTIALITY, index=None, key="act_secrecy", horizontal=True, help=secrecy_help)
-    st.form_submit_button("Spara åtgärden", type="primary", on_click=save_action, key="act_save")
-with update:
-    if selected is None:
-        st.info("Välj först en plats på kartan eller i listan.")
-    else:
-        suffix = str(int(selected["id"]))
-        with st.form("update_form", border=False):
-            show_error("upd")
-            st.markdown(f"**{md(state['map_place'])}**")
-            a, b = st.columns(2)
-            a.selectbox("Status", PLACE_STATUSES, index=PLACE_STATUSES.index(selected["status"]),
-                        format_func=lambda s: f"{s} – {STATUS_MEANINGS[s]}", key=f"upd_status_{suffix}")
-            b.date_input("Nästa uppföljning", selected["next_followup"], format="YYYY-MM-DD", key=f"upd_followup_{suffix}")
-            a.text_area("Lägesbild", selected["situation"], key=f"upd_situation_{suffix}", height=120)
-            b.text_area("Hur fortsätter vi", selected["next_step"], key=f"upd_next_{suffix}", height=120)
-            st.form_submit_button("Spara läget", type="primary", on_click=save_update, args=(state["map_place"], suffix),
-                                  key="upd_save")
-with new_place, st.form("place_form", border=False):
-    show_error("new")
-    a, b, c = st.columns(3)
-    a.text_input("Namn", key="new_name", placeholder="t.ex. Tegnérlunden")
-    b.number_input("Latitud (WGS84)", value=None, format="%.5f", step=0.0001, key="new_lat",
-                   placeholder="klicka på kartan")
-    c.number_input("Longitud (WGS84)", value=None, format="%.5f", step=0.0001, key="new_lon",
-                   placeholder="eller skriv koordinaterna")
-    a.text_input("Område", value=next(iter(boundaries["area"]), "Norrmalm"), key="new_area")
-    b.selectbox("Samverkansaktivitet", list(forum_names), index=None, format_func=forum_names.get, key="new_forum",
-                placeholder="Ingen")
-    c.selectbox("Kategori", CATEGORIES, index=None, key="new_category", placeholder="Efter iakttagelserna")
-    a.selectbox("Status", PLACE_STATUSES, format_func=lambda s: f"{s} – {STATUS_MEANINGS[s]}", key="new_status")
-    b.text_area("Lägesbild", key="new_situation", height=100)
-    c.text_area("Hur fortsätter vi", key="new_next", height=100)
-    a.date_input("Nästa uppföljning", None, format="YYYY-MM-DD", key="new_followup")
-    st.form_submit_button("Spara platsen", type="primary", on_click=save_place, key="new_save")
 
+
+def save_observation_edit(observation_id: int, version: int, tag: str) -> None:
+    try:
+        places.update_observation(engine, observation_id, version, state[f"edit_date_{tag}"], state[f"edit_category_{tag}"],
+                                  state[f"edit_org_{tag}"], state[f"edit_text_{tag}"], state[f"edit_secrecy_{tag}"],
+                                  today=today, by=ui.actor())
+    except InputError as error:
+        return failed("edit", error)
+    saved("Iakttagelsen är ändrad.", ())
+
+
+def remove_record(kind: str, record_id: int | None) -> None:
+    if record_id is None:
+        return
+    try:
+        audit.remove(engine, kind, record_id, ui.actor())
+    except InputError as error:
+        return failed("remove", error)
+    if kind == "place":
+        state.pop("map_place", None)
+    saved("Borttaget. En administratör kan återställa det på sidan Logg.", ("remove_id",))
+
+editor = ui.may("registrera")
+if editor:
+    st.header("Registrera")
+    st.caption("Det som sparas syns direkt på kartan. Skriv aldrig namn, personnummer, kontaktuppgifter eller annat som "
+               "pekar ut en person: lägesbilden ska vara generell.")
+    new_obs, new_action, update, edit_obs, new_place, removal, files = st.tabs(
+        ["Ny iakttagelse", "Ny åtgärd", "Uppdatera platsens läge", "Ändra en iakttagelse", "Ny plats", "Ta bort",
+         "Exportera och importera"])
+    with new_obs, st.form("observation_form", border=False):
+        show_error("obs")
+        a, b, c = st.columns(3)
+        a.selectbox("Plats", names, index=None, key="obs_place", placeholder="Välj plats")
+        b.date_input("Datum", today, max_value=today, format="YYYY-MM-DD", key="obs_date")
+        c.selectbox("Kategori", CATEGORIES, key="obs_category")
+        a.text_input("Organisation", key="obs_org", placeholder="t.ex. Polisen, Fält och fritid")
+        b.text_area("Beskrivning", key="obs_text", height=100)
+        c.radio("Sekretess", places.CONFIDENTIALITY, index=None, key="obs_secrecy", horizontal=True, help=secrecy_help)
+        c.checkbox(f"Vid punkten jag klickade på kartan ({point_text})" if point else
+                   "Vid en egen punkt: klicka först på kartan", key="obs_at_point", disabled=point is None)
+        st.form_submit_button("Spara iakttagelsen", type="primary", on_click=save_observation, key="obs_save")
+    with new_action, st.form("action_form", border=False):
+        show_error("act")
+        a, b, c = st.columns(3)
+        a.selectbox("Plats", names, index=None, key="act_place", placeholder="Välj plats")
+        b.date_input("Datum", today, format="YYYY-MM-DD", key="act_date")
+        c.selectbox("Status", places.ACTION_STATUSES, index=None, key="act_status", placeholder="Välj status")
+        a.text_input("Aktör", key="act_actor", placeholder="t.ex. Stadsdelsförvaltningen och polisen")
+        b.text_area("Åtgärd", key="act_text", height=100)
+        c.radio("Sekretess", places.CONFIDENTIALITY, index=None, key="act_secrecy", horizontal=True, help=secrecy_help)
+        st.form_submit_button("Spara åtgärden", type="primary", on_click=save_action, key="act_save")
+    with update:
+        if selected is None:
+            st.info("Välj först en plats på kartan eller i listan.")
+        else:
+            # The version is in the keys: after someone else's save the form opens anew at the stored values.
+            suffix = f'{int(selected["id"])}_{int(selected["version"])}'
+            with st.form("update_form", border=False):
+                show_error("upd")
+                st.markdown(f"**{md(state['map_place'])}**")
+                a, b = st.columns(2)
+                a.selectbox("Status", PLACE_STATUSES, index=PLACE_STATUSES.index(selected["status"]),
+                            format_func=lambda s: f"{s} – {STATUS_MEANINGS[s]}", key=f"upd_status_{suffix}")
+                b.date_input("Nästa uppföljning", selected["next_followup"], format="YYYY-MM-DD", key=f"upd_followup_{suffix}")
+                a.text_area("Lägesbild", selected["situation"], key=f"upd_situation_{suffix}", height=120)
+                b.text_area("Hur fortsätter vi", selected["next_step"], key=f"upd_next_{suffix}", height=120)
+                st.form_submit_button("Spara läget", type="primary", on_click=save_update, args=(state["map_place"], suffix, int(selected["version"])),
+                                      key="upd_save")
+    with new_place, st.form("place_form", border=False):
+        show_error("new")
+        a, b, c = st.columns(3)
+        a.text_input("Namn", key="new_name", placeholder="t.ex. Tegnérlunden")
+        b.number_input("Latitud (WGS84)", value=None, format="%.5f", step=0.0001, key="new_lat",
+                       placeholder="klicka på kartan")
+        c.number_input("Longitud (WGS84)", value=None, format="%.5f", step=0.0001, key="new_lon",
+                       placeholder="eller skriv koordinaterna")
+        a.text_input("Område", value=next(iter(boundaries["area"]), "Norrmalm"), key="new_area")
+        b.selectbox("Samverkansaktivitet", list(forum_names), index=None, format_func=forum_names.get, key="new_forum",
+                    placeholder="Ingen")
+        c.selectbox("Kategori", CATEGORIES, index=None, key="new_category", placeholder="Efter iakttagelserna")
+        a.selectbox("Status", PLACE_STATUSES, format_func=lambda s: f"{s} – {STATUS_MEANINGS[s]}", key="new_status")
+        b.text_area("Lägesbild", key="new_situation", height=100)
+        c.text_area("Hur fortsätter vi", key="new_next", height=100)
+        a.date_input("Nästa uppföljning", None, format="YYYY-MM-DD", key="new_followup")
+        st.form_submit_button("Spara platsen", type="primary", on_click=save_place, key="new_save")
+
+    with edit_obs:
+        # Only the place's own observations, in the view the editor sees; the version guards against a lost update.
+        mine = observations[observations["place"] == state.get("map_place")] if selected is not None else observations.iloc[0:0]
+        if mine.empty:
+            st.info("Välj först en plats med iakttagelser på kartan eller i listan.")
+        else:
+            labels = {int(r.id): f"{date(r.date)} · {r.category} · {r.description[:60]}" for r in mine.itertuples()}
+            chosen_id = st.selectbox("Iakttagelse", list(labels), format_func=labels.get, key="edit_obs_id")
+            current = mine[mine["id"] == chosen_id].iloc[0]
+            tag = f"{chosen_id}_{int(current['version'])}"
+            with st.form("edit_observation_form", border=False):
+                show_error("edit")
+                a, b, c = st.columns(3)
+                b.date_input("Datum", current["date"], max_value=today, format="YYYY-MM-DD", key=f"edit_date_{tag}")
+                c.selectbox("Kategori", CATEGORIES, index=CATEGORIES.index(current["category"])
+                            if current["category"] in CATEGORIES else 0, key=f"edit_category_{tag}")
+                a.text_input("Organisation", current["organisation"], key=f"edit_org_{tag}")
+                b.text_area("Beskrivning", current["description"], key=f"edit_text_{tag}", height=100)
+                c.radio("Sekretess", places.CONFIDENTIALITY, index=places.CONFIDENTIALITY.index(current["confidentiality"]),
+                        key=f"edit_secrecy_{tag}", horizontal=True, help=secrecy_help)
+                st.form_submit_button("Spara ändringen", type="primary", on_click=save_observation_edit,
+                                      args=(int(chosen_id), int(current["version"]), tag), key="edit_save",
+                                      disabled=not ui.may("redigera"))
+    with removal:
+        if not ui.may("ta_bort"):
+            st.info("Din roll får inte ta bort uppgifter.")
+        else:
+            show_error("remove")
+            st.caption("Det som tas bort försvinner ur kartan och listorna men finns kvar i loggen; en administratör "
+                       "kan återställa det på sidan Logg.")
+            kinds = {"observation": "Iakttagelse", "action": "Åtgärd", "place": "Plats"}
+            kind = st.radio("Vad ska tas bort?", list(kinds), format_func=kinds.get, horizontal=True, key="remove_kind")
+            source = {"observation": observations, "action": actions, "place": place_frame}[kind]
+            if kind != "place" and state.get("map_place"):
+                source = source[source["place"] == state["map_place"]]
+            texts = {int(r.id): (r.name if kind == "place" else f"{date(r.date)} · {r.place} · {r.description[:60]}")
+                     for r in source.itertuples()}
+            target = st.selectbox(kinds[kind], list(texts), index=None, format_func=texts.get, key="remove_id",
+                                  placeholder="Välj")
+            st.button("Ta bort", key="remove_go", icon=":material/delete:", disabled=target is None,
+                      on_click=remove_record, args=(kind, target))
+
+else:
+    st.header("Exportera")
+    files = st.container()
 with files:
     st.markdown(f"Exporten följer urvalet ovan – {len(shown)} platser och {number(len(shown_observations))} "
                 "iakttagelser – och innehåller bara material som visas i den här vyn. CSV-filerna öppnas i Excel "
@@ -275,17 +349,20 @@ with files:
                             icon=":material/download:")
         row.download_button(f"{label} som CSV", lambda f=frame, g=as_csv: g(f), f"{stem}-{stamp}.csv", "text/csv",
                             key=f"export_{stem}_csv", on_click="ignore", icon=":material/download:")
+    if not ui.may("importera"):
+        st.stop()
     kind = st.radio("Importera", ["Platser", "Iakttagelser"], horizontal=True, key="import_places_kind")
     upload = st.file_uploader("GeoJSON, CSV eller Excel med samma kolumner som exporten",
-                              type=["geojson", "json", "csv", "txt", "xlsx"], key="import_places_file")
+                              type=list(uploads.ACCEPTED["places"]), key="import_places_file")
     if upload is not None:
         try:
+            uploads.check_upload(upload.name, upload.getvalue(), "places")
             read = places.read_places if kind == "Platser" else places.read_observations
             frame = read(upload.name, upload.getvalue())
             st.success(f"**{md(upload.name)}** är felfri: {len(frame)} {kind.lower()}.", icon=":material/check_circle:")
             if st.button("Importera", type="primary", key="import_places_go"):
                 store = places.import_places if kind == "Platser" else places.import_observations
-                state["map_saved"] = f"Importerat: {store(engine, upload.name, frame)} {kind.lower()} från {md(upload.name)}."
+                state["map_saved"] = f"Importerat: {store(engine, upload.name, frame, by=ui.actor())} {kind.lower()} från {md(upload.name)}."
                 st.rerun()
         except InputError as error:
             ui.show_input_error(error)

@@ -23,7 +23,7 @@ all_pledges = pledges.load_pledges(engine)
 if all_pledges.empty:
     st.info("Inga medborgarlöften är registrerade.")
     st.stop()
-progress = pledges.load_progress(engine, include_internal=settings.show_internal)
+progress = pledges.load_progress(engine, include_internal=ui.show_internal())
 frame = pledges.with_status(all_pledges, progress, today)
 years = sorted((int(y) for y in frame["year"].unique()), reverse=True)
 if "pledge_year" not in st.session_state:
@@ -31,7 +31,7 @@ if "pledge_year" not in st.session_state:
 year = st.columns(5)[0].selectbox("År", years, key="pledge_year")
 shown = frame[frame["year"] == year]
 
-st.markdown(pledges.status_basis(year, today, settings.show_internal))
+st.markdown(pledges.status_basis(year, today, ui.show_internal()))
 st.caption("Status: " + " · ".join(f"**{s}** – {meaning}" for s, meaning in pledges.STATUS_MEANINGS.items())
            + ". Det svarta strecket visar hur mycket som ska vara gjort i dag med jämn takt över året.")
 if saved := st.session_state.pop("progress_saved", None):
@@ -75,6 +75,8 @@ if before.empty:
 else:
     st.dataframe(before, hide_index=True)
 
+if not ui.may("registrera"):
+    st.stop()
 with st.expander("Registrera framsteg", icon=":material/edit_note:"):
     st.caption("Det som registreras sparas direkt och räknas mot löftet. Skriv aldrig namn, personnummer eller "
                "kontaktuppgifter: lägesbilden ska vara generell. Material märkt intern visas inte i standardvyn.")
@@ -92,13 +94,15 @@ with st.expander("Registrera framsteg", icon=":material/edit_note:"):
                                    placeholder="Till exempel: riktad insats mot narkotikaförsäljning i Vasaparken.")
         if st.form_submit_button("Spara", type="primary", key="progress_save"):
             try:
-                pledges.add_progress(engine, pledge_id, when, description, amount, secrecy, today)
+                pledges.add_progress(engine, pledge_id, when, description, amount, secrecy, today, by=ui.actor())
             except InputError as error:
                 ui.show_input_error(error)
             else:
-                visible = secrecy == "öppen" or settings.show_internal
+                visible = secrecy == "öppen" or ui.show_internal()
                 st.session_state["progress_saved"] = "Framsteget är sparat." + (
                     "" if visible else " Det är märkt intern och räknas bara när internt material visas.")
                 for key in FORM_KEYS:
                     st.session_state.pop(key, None)
                 st.rerun()
+ui.remove_control("pledge_progress", {int(r.id): f"{date(r.date)} · {r.description[:80]}" for r in progress.itertuples()},
+                  "progress_remove", "ett framsteg")

@@ -15,7 +15,7 @@ st.title("Lägesbild Norrmalm")
 st.caption("Norrmalms trygghets- och säkerhetsråd: stadsdelsförvaltningens och lokalpolisens gemensamma lägesbild.")
 settings = ui.settings()
 today = datetime.date.today()
-internal = settings.show_internal
+internal = ui.show_internal()
 
 results = surveys.load_results(engine)
 meetings = cooperation.load_meetings(engine, include_internal=internal)

@@ -85,7 +85,7 @@ def save_answer() -> None:
     keys = ["answer_org", *(f"answer_{i}" for i in range(len(agenda.QUESTIONS)))]
     try:
         agenda.add_answer(engine, deck.meeting_date, *(st.session_state.get(k, "") for k in keys),
-                          datetime.datetime.now())
+                          datetime.datetime.now(), by=ui.actor())
     except InputError as error:
         st.session_state["answer_error"] = error  # shown in the form; what was typed stays for correcting
     else:
@@ -95,7 +95,7 @@ def save_answer() -> None:
 
 def save_agenda() -> None:
     try:
-        agenda.save_agenda(engine, st.session_state["agenda_edited"])
+        agenda.save_agenda(engine, st.session_state["agenda_edited"], by=ui.actor())
     except InputError as error:
         st.session_state["agenda_error"] = error
     else:
@@ -104,7 +104,7 @@ def save_agenda() -> None:
 
 
 def lock_deck() -> None:
-    snapshot_id = snapshots.lock(engine, deck, datetime.datetime.now())
+    snapshot_id = snapshots.lock(engine, deck, datetime.datetime.now(), by=ui.actor())
     st.session_state["locked"] = snapshots.load_snapshot(engine, snapshot_id).describe()
 
 
@@ -119,8 +119,9 @@ if "bild" not in st.query_params:
                "presentationspekare (PageUp/PageDown).")
     if deck.slides == [] and not snapshot:
         st.info("Dagordningen är tom.")
-        st.button("Läs in dagordningen från data/dagordning.csv", key="agenda_default",
-                  on_click=agenda.load_default_agenda, args=(engine,))
+        if ui.may("redigera"):
+            st.button("Läs in dagordningen från data/dagordning.csv", key="agenda_default",
+                      on_click=agenda.load_default_agenda, args=(engine,), kwargs={"by": ui.actor()})
         st.stop()
     left, right = st.columns([1, 2], gap="large")
     with left:
@@ -139,18 +140,18 @@ if "bild" not in st.query_params:
         with st.container(horizontal=True):
             exports("prep")
         answers = agenda.load_answers(engine, deck.meeting_date)
-        if not snapshot and len(answers):
+        if not snapshot and len(answers) and ui.may("ta_bort"):
             st.subheader("Laget runt")
             names = dict(zip(answers["id"], answers["organisation"]))
             picked = st.selectbox(f"Antecknade svar {date(deck.meeting_date)}", list(names), format_func=names.get,
                                   key="answer_pick")
-            st.button("Ta bort svaret", on_click=agenda.delete_answer, args=(engine, picked), key="answer_delete",
-                      icon=":material/delete:")
+            st.button("Ta bort svaret", on_click=agenda.delete_answer, args=(engine, picked),
+                      kwargs={"by": ui.actor()}, key="answer_delete", icon=":material/delete:")
     with right:
         st.subheader("Dagordning")
         st.caption("Varje punkt blir en bild, i nummerordning. Ändra i tabellen och spara; "
                    "rader läggs till längst ned.")
-        if snapshot:
+        if snapshot or not ui.may("redigera"):
             st.dataframe(pd.DataFrame({"Nr": [s.number for s in deck.slides],
                                        "Rubrik": [s.title for s in deck.slides]}), hide_index=True)
         else:
@@ -214,7 +215,7 @@ with st.container(horizontal=True, vertical_alignment="center", wrap=False, key=
               shortcut="PageUp")
     st.button("Nästa", on_click=go_to, kwargs={**where, "bild": str(min(number + 1, total))}, key="slide_pagedown",
               shortcut="PageDown")
-    if slide.kind == "laget_runt" and not snapshot:
+    if slide.kind == "laget_runt" and not snapshot and ui.may("registrera"):
         with st.popover("Anteckna svar", icon=":material/edit_note:"):
             with st.form("answer_form"):
                 st.text_input("Organisation", key="answer_org")
@@ -225,7 +226,7 @@ with st.container(horizontal=True, vertical_alignment="center", wrap=False, key=
                 if error := st.session_state.pop("answer_error", None):
                     ui.show_input_error(error)
     with st.popover("Meny", icon=":material/menu:"):
-        if not snapshot:
+        if not snapshot and ui.may("låsa_lägesbild"):
             st.button("Lås lägesbilden", on_click=lock_deck, key="lock", icon=":material/lock:",
                       help="Sparar exakt det som visas, med datum och kontrollsumma, för protokollet.")
         exports("menu")

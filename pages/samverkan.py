@@ -25,7 +25,7 @@ st.caption("Samverkansöverenskommelsen mellan stadsdelsförvaltningen och lokal
 settings = ui.settings()
 today = datetime.date.today()
 forums = cooperation.load_forums(engine)
-meetings = cooperation.load_meetings(engine, include_internal=settings.show_internal)
+meetings = cooperation.load_meetings(engine, include_internal=ui.show_internal())
 place_frame = places.load_places(engine)
 
 years = sorted(set(cooperation.meeting_years(meetings)) | {today.year}, reverse=True)
@@ -37,7 +37,7 @@ if st.session_state.get("coop_year") not in years:
 year = st.columns(5)[0].selectbox("År", years, key="coop_year")
 summary = cooperation.follow_up(forums, meetings, year, today).set_index("forum_id")
 st.caption(f"Möten {year}: hållna mot planerade enligt mötesfrekvensen"
-           f"{'' if settings.show_internal else '; endast öppna möten räknas och visas'}.")
+           f"{'' if ui.show_internal() else '; endast öppna möten räknas och visas'}.")
 if saved := st.session_state.pop("meeting_saved", None):
     st.success(saved, icon=":material/check_circle:")
 
@@ -81,6 +81,8 @@ for row in forums[forums["kind"] == "aktivitet"].itertuples():
                                                           "next": "Hur fortsätter vi", "confidentiality": "Sekretess"})
                              [["Datum", "Vad har vi gjort", "Hur fortsätter vi", "Sekretess"]], hide_index=True)
 
+if not ui.may("registrera"):
+    st.stop()
 with st.expander("Registrera ett möte", icon=":material/edit_note:"):
     st.caption("Mötet sparas direkt. Skriv aldrig namn, personnummer eller kontaktuppgifter: lägesbilden ska vara "
                "generell. Material märkt intern visas inte i standardvyn.")
@@ -96,14 +98,16 @@ with st.expander("Registrera ett möte", icon=":material/edit_note:"):
         next_text = st.text_area(LABEL["next"], key="meeting_next")
         if st.form_submit_button("Spara", type="primary", key="meeting_save"):
             try:
-                cooperation.add_meeting(engine, forum_id, when, done_text, next_text, secrecy, today)
+                cooperation.add_meeting(engine, forum_id, when, done_text, next_text, secrecy, today, by=ui.actor())
             except InputError as error:
                 ui.show_input_error(error)
             else:
-                visible = secrecy == "öppen" or settings.show_internal
+                visible = secrecy == "öppen" or ui.show_internal()
                 st.session_state["meeting_saved"] = f"Mötet {date(when)} i {names[forum_id]} är sparat." + (
                     "" if visible else " Det är märkt intern och visas bara när internt material visas.")
                 st.session_state["coop_year_saved"] = when.year  # shown on the rerun, when the widget is not yet drawn
                 for key in FORM_KEYS:
                     st.session_state.pop(key, None)
                 st.rerun()
+ui.remove_control("meeting", {int(r.id): f"{date(r.date)} · {names.get(r.forum_id, r.forum_id)} · {(r.done or r.next)[:70]}"
+                              for r in meetings.itertuples()}, "meeting_remove", "ett möte")

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from lagesbild import charts, export, respondents, stats, surveys
+from lagesbild import charts, export, respondents, stats, surveys, uploads
 from lagesbild.export import escape_markdown as md
 from lagesbild.formatting import number
 from lagesbild.problems import InputError
@@ -35,10 +35,11 @@ def use_view(view: stats.TrendSelection) -> None:
 # Source: the stored results, or an analyst's respondent-level file that stays in this session only.
 st.sidebar.subheader("Egen fil på svarsnivå")
 upload = st.sidebar.file_uploader("En rad per svarande och fråga (CSV, Excel eller Parquet), med vikter om de "
-                                  "finns. Filen sparas inte.", type=["csv", "txt", "xlsx", "parquet"], key="trend_upload")
+                                  "finns. Filen sparas inte.", type=list(uploads.ACCEPTED["respondents"]), key="trend_upload")
 extract = None
 if upload is not None:
     try:
+        uploads.check_upload(upload.name, upload.size, "respondents")
         extract = read_file(upload.file_id, upload.name, upload)
         st.sidebar.success(f"**{md(upload.name)}**: {number(extract.rows)} rader, "
                            f"{'viktad' if extract.weighted else 'oviktad'}.", icon=":material/check_circle:")

@@ -17,7 +17,6 @@ from lagesbild.example import open_database  # noqa: E402
 def _isolated(tmp_path, monkeypatch):
     """Point the app at a fresh database and forget Streamlit's caches between tests."""
     monkeypatch.setenv("LAGESBILD_DATABASE", str(tmp_path / "test.sqlite"))
-    monkeypatch.delenv("LAGESBILD_SHOW_INTERNAL", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

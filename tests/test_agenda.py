@@ -11,6 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from lagesbild import agenda, cooperation, db, pledges, places, surveys
 from lagesbild.problems import InputError
+from lagesbild.audit import Actor
+from roles import as_role
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -83,11 +88,11 @@ def test_an_edited_agenda_is_saved_and_the_slides_follow_it(engine):
     edited = agenda.load_agenda(engine)
     edited.loc[edited["typ"] == "platser", "rubrik"] = "Otrygga platser i Norrmalm"
     edited = edited[edited["typ"] != "dagordning"]
-    agenda.save_agenda(engine, edited)
+    agenda.save_agenda(engine, edited, by=EDITOR)
     titles = [s.title for s in agenda.build_deck(engine, MEETING, 41).slides]
     assert "Otrygga platser i Norrmalm" in titles and "Dagordning" not in titles
     with pytest.raises(InputError) as caught:
-        agenda.save_agenda(engine, edited.assign(typ=["titel", *["okänd"] * (len(edited) - 1)]))
+        agenda.save_agenda(engine, edited.assign(typ=["titel", *["okänd"] * (len(edited) - 1)]), by=EDITOR)
     assert str(caught.value.problems[0]) == 'dagordningen rad 2, kolumn "typ": välj en av ' + ", ".join(agenda.KINDS)
 
 
@@ -101,7 +106,7 @@ def test_text_items_become_headings_and_bullets():
 # --------------------------------------------------------------------------- what the slides show
 
 def test_internal_material_never_reaches_the_slides_even_when_the_viewer_may_see_it(engine, monkeypatch):
-    monkeypatch.setenv("LAGESBILD_SHOW_INTERNAL", "ja")
+    # The deck is built without any role: nothing a viewer may see reaches the slides unless it is öppen.
     vasaparken = place_id(engine, "Vasaparken")
     for secrecy, word in (("intern", "HEMLIG"), ("öppen", "ÖPPEN")):
         add_rows(engine, db.meeting, [dict(forum_id="ffsp", date=dt.date(2016, 12, 13), done=f"{word} gjort",
@@ -188,7 +193,7 @@ def test_survey_waves_after_the_meeting_year_wait_for_their_meeting(engine):
     extract = surveys.read_extract("mu2017.csv", ("undersökning;år;område;grupp;indikator;andel;antal_svar\n"
                                                   "Medborgarundersökningen;2017;Norrmalm;Alla;trygg_kvall;66,0;401\n")
                                    .encode())
-    surveys.import_extract(engine, extract)
+    surveys.import_extract(engine, extract, by=ADMIN)
     assert slide_of(agenda.build_deck(engine, MEETING, 41), "statistik").subtitle.endswith("2011–2016")
     later = agenda.build_deck(engine, dt.date(2017, 12, 13), 41)
     assert slide_of(later, "statistik").subtitle.endswith("2011–2017")
@@ -211,7 +216,7 @@ def test_pledges_show_the_status_rule_of_the_pledges_module(engine):
 
 def test_round_table_answers_are_guarded_for_personal_data(engine):
     with pytest.raises(InputError) as caught:
-        agenda.add_answer(engine, MEETING, " ", "Ring mig på 070-123 45 67", "", "anna@example.se", NOW)
+        agenda.add_answer(engine, MEETING, " ", "Ring mig på 070-123 45 67", "", "anna@example.se", NOW, by=EDITOR)
     problems = [str(p) for p in caught.value.problems]
     assert problems[0] == 'formuläret kolumn "organisation": skriv organisationens namn'
     assert any('kolumn "situation": texten innehåller ett mobilnummer' in p for p in problems)
@@ -221,8 +226,8 @@ def test_round_table_answers_are_guarded_for_personal_data(engine):
 
 def test_recorded_answers_are_on_the_round_table_slide_of_their_meeting_only(engine):
     agenda.add_answer(engine, MEETING, "City i Samverkan", "Oro i Hötorgsfaret.", "Lugnare vid Sergels torg.",
-                      "Fortsatt platssamverkan.", NOW)
-    agenda.add_answer(engine, dt.date(2017, 6, 14), "SL", "Nya stationer.", "", "", NOW)
+                      "Fortsatt platssamverkan.", NOW, by=EDITOR)
+    agenda.add_answer(engine, dt.date(2017, 6, 14), "SL", "Nya stationer.", "", "", NOW, by=EDITOR)
     rows = slide_of(agenda.build_deck(engine, MEETING, 41), "laget_runt").columns[0][1].content["rows"]
     assert rows == [["City i Samverkan", "Oro i Hötorgsfaret.", "Lugnare vid Sergels torg.",
                      "Fortsatt platssamverkan."]]
@@ -247,14 +252,14 @@ def test_a_database_from_before_agendas_gets_the_default_agenda(engine):
     with engine.begin() as conn:
         conn.execute(delete(db.agenda_item))
     assert agenda.build_deck(engine, MEETING, 41).slides == []
-    assert agenda.load_default_agenda(engine) == len(example_titles())
+    assert agenda.load_default_agenda(engine, by=EDITOR) == len(example_titles())
     assert [s.title for s in agenda.build_deck(engine, MEETING, 41).slides] == example_titles()
 
 
 # --------------------------------------------------------------------------- the Rådsmöte page
 
-def run_meeting_page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+def run_meeting_page(role: str = "redaktör", **params: str) -> AppTest:
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
@@ -321,8 +326,8 @@ def test_an_answer_with_personal_data_is_refused_and_kept_for_correcting():
 
 
 def test_a_mistaken_answer_can_be_removed_before_the_minutes(engine):
-    agenda.add_answer(engine, MEETING, "Fel organisation", "Svar.", "", "", NOW)
-    agenda.add_answer(engine, MEETING, "SL", "Nya stationer.", "", "", NOW)
+    agenda.add_answer(engine, MEETING, "Fel organisation", "Svar.", "", "", NOW, by=EDITOR)
+    agenda.add_answer(engine, MEETING, "SL", "Nya stationer.", "", "", NOW, by=EDITOR)
     at = run_meeting_page()
     assert at.selectbox(key="answer_pick").options == ["Fel organisation", "SL"]
     at.button(key="answer_delete").click().run()

@@ -20,6 +20,6 @@ def test_data_layer_never_imports_streamlit():
 def test_every_page_is_in_the_navigation():
     import app
 
-    listed = {path for path, _, _ in app.PAGES}
+    listed = {path for path, *_ in app.PAGES}
     on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     assert listed == on_disk

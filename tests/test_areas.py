@@ -11,6 +11,10 @@ from shapely.geometry import Polygon
 
 from lagesbild import areas
 from lagesbild.problems import InputError
+from lagesbild.audit import Actor
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 SQUARE = Polygon([(18.05, 59.33), (18.07, 59.33), (18.07, 59.35), (18.05, 59.35)])
 
@@ -37,7 +41,7 @@ def test_geojson_boundary_is_read_and_stored(engine):
     data = json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"namn": "Östermalm"}, "geometry": SQUARE.__geo_interface__}]}).encode()
     frame = areas.read_boundaries("ostermalm.geojson", data)
-    areas.import_boundaries(engine, "ostermalm.geojson", frame)
+    areas.import_boundaries(engine, "ostermalm.geojson", frame, by=ADMIN)
     assert set(areas.load_boundaries(engine)["area"]) == {"Norrmalm", "Östermalm"}
 
 

@@ -36,28 +36,62 @@ PAGES = [
     ("samverkan", "Samverkan"),
     ("radsmote", "Rådsmöte"),
     ("data", "Data"),
+    ("logg", "Logg"),
 ]
-NAV_LABELS = ["Översikt", "Trender", "Karta", "Medborgarlöften", "Samverkan", "Rådsmöte", "Data"]
+# Without sign-in the menu leaves out Data and Logg; opened by address they refuse (see PAGES).
+NAV_LABELS = ["Översikt", "Trender", "Karta", "Medborgarlöften", "Samverkan", "Rådsmöte"]
 # Meeting-room pages: no sidebar, the example-data notice on the slide, a link back to the overview.
 PRESENTER = {"radsmote"}
+# Pages the public may not use: opened by address they say so and show nothing else.
+REFUSED = {"data", "logg"}
 BACK_LINK = "Till översikten"
 NAV_LINKS = '[data-testid="stSidebarNav"] a'
 DIRECT_TEST = "test_page_opened_directly_on_fresh_server"
 
 
+EDITOR_USERNAME = "redaktor.test"
+EDITOR_PASSWORD = "webbläsartestets lösenord"
+
+
+def editor_secrets() -> str:
+    """A secrets file with one redaktör account, hashed at a low cost so that sign-in is quick."""
+    from lagesbild import auth
+
+    real = auth.SCRYPT_COST
+    auth.SCRYPT_COST = {"n": 2**4, "r": 8, "p": 1}
+    try:
+        return auth.account_toml(auth.new_account(EDITOR_USERNAME, "redaktör", EDITOR_PASSWORD))
+    finally:
+        auth.SCRYPT_COST = real
+
+
+def sign_in(page: Page, username: str = EDITOR_USERNAME, password: str = EDITOR_PASSWORD) -> None:
+    """Sign in through the sidebar as a person would; returns once the role shows."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stExpander"]').filter(has_text="Logga in").locator("summary").click()
+    sidebar.get_by_label("Användarnamn").fill(username)
+    sidebar.get_by_label("Lösenord", exact=True).fill(password)
+    sidebar.get_by_role("button", name="Logga in").click()
+    expect(sidebar).to_contain_text("Roll: redaktör")
+    wait_for_script(page)
+
+
 class StreamlitServer:
     """`streamlit run app.py` on its own port and database, started without waiting for it."""
 
-    def __init__(self, port: int, directory: Path):
+    def __init__(self, port: int, directory: Path, secrets: str | None = None):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = directory / "streamlit.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("LAGESBILD_")}
         env["LAGESBILD_DATABASE"] = str(directory / "lagesbild.sqlite")
+        # Its own secrets file, never the project's: accounts made for the test only.
+        secrets_file = directory / "secrets.toml"
+        secrets_file.write_text(secrets or "", encoding="utf-8")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                 "--server.headless", "true"],
+                 "--server.headless", "true", "--secrets.files", str(secrets_file)],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def wait_until_healthy(self) -> None:
@@ -187,6 +221,8 @@ def test_page_opened_directly_on_fresh_server(servers, page, path, title):
         page.goto(f"{server.url}/{path}")
         wait_for_script(page)
         assert_page_shows(page, title)
+        if path in REFUSED:
+            expect(page.locator('[data-testid="stMain"] [data-testid="stAlert"]')).to_contain_text("får du inte")
         if path in PRESENTER:
             expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
             expect(page.locator('[data-testid="stMain"] [data-testid="stAlert"]')).to_contain_text("Exempeldata")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_browser import (EXCEPTION, MAP_FRAME, StreamlitServer, browser, free_ports, open_page,  # noqa: F401
-                          wait_for_script)
+from test_browser import (EXCEPTION, MAP_FRAME, StreamlitServer, browser, editor_secrets, free_ports,  # noqa: F401
+                          open_page, sign_in, wait_for_script)
 
 PLACES = 13
 OBSERVATIONS = 24  # open ones in the example data
@@ -24,7 +24,7 @@ OBSERVATION_RGB = (0x23, 0x23, 0x5B)  # maps.OBSERVATION_COLOUR
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    started = StreamlitServer(free_ports(1)[0], tmp_path_factory.mktemp("server-karta"))
+    started = StreamlitServer(free_ports(1)[0], tmp_path_factory.mktemp("server-karta"), editor_secrets())
     yield started
     started.stop()
 
@@ -82,6 +82,7 @@ def test_a_click_on_a_place_opens_its_card(page):
 
 
 def test_an_observation_recorded_at_a_clicked_point_appears_on_the_map(page):
+    sign_in(page)  # recording takes a redaktör
     frame = map_frame(page)
     pixel = (260, 180)  # open ground north-west of the places
     assert frame.evaluate("([x, y]) => document.elementFromPoint(x, y).classList.contains('leaflet-interactive')",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_browser import EXCEPTION, StreamlitServer, browser, free_ports, open_page, wait_for_script  # noqa: F401
+from test_browser import (EXCEPTION, StreamlitServer, browser, editor_secrets, free_ports, open_page,  # noqa: F401
+                          sign_in, wait_for_script)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    started = StreamlitServer(free_ports(1)[0], tmp_path_factory.mktemp("server-loften"))
+    started = StreamlitServer(free_ports(1)[0], tmp_path_factory.mktemp("server-loften"), editor_secrets())
     yield started
     started.stop()
 
@@ -30,6 +31,7 @@ def goto(page: Page, server: StreamlitServer, path: str) -> None:
 
 def test_progress_through_the_form_moves_the_meter(server, page):
     goto(page, server, "medborgarloften")
+    sign_in(page)  # recording takes a redaktör
     meters = page.locator('[role="meter"]')
     expect(meters).to_have_count(3)
     for index, target in enumerate(("2", "2", "3")):

@@ -14,6 +14,11 @@ from lagesbild import cooperation
 from lagesbild.cooperation import add_meeting, planned_by, planned_per_year
 from lagesbild.formatting import markdown_escape
 from lagesbild.problems import InputError
+from lagesbild.audit import Actor
+from roles import as_role
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TODAY = dt.date(2026, 11, 25)
@@ -128,7 +133,7 @@ def test_markdown_escape_shows_typed_text_as_written():
 
 def test_a_meeting_from_the_form_is_saved(engine):
     add_meeting(engine, "klara", dt.date(2017, 1, 18), "Lägesbild från fastighetsägarna.\nGaraget följdes upp.",
-                " ", "öppen", TODAY)
+                " ", "öppen", TODAY, by=EDITOR)
     meetings = cooperation.load_meetings(engine)
     last = meetings.iloc[-1]
     assert (last["forum_id"], last["date"], last["next"]) == ("klara", dt.date(2017, 1, 18), "")
@@ -138,10 +143,10 @@ def test_a_meeting_from_the_form_is_saved(engine):
 def test_the_meeting_form_reports_every_problem_at_once(engine):
     before = len(cooperation.load_meetings(engine, include_internal=True))
     with pytest.raises(InputError) as caught:
-        add_meeting(engine, "okänt", TODAY + dt.timedelta(days=1), "", "", "hemlig", TODAY)
+        add_meeting(engine, "okänt", TODAY + dt.timedelta(days=1), "", "", "hemlig", TODAY, by=EDITOR)
     assert {p.column for p in caught.value.problems} == {"Forum eller aktivitet", "Datum", "Vad har vi gjort", "Sekretess"}
     with pytest.raises(InputError) as caught:
-        add_meeting(engine, "ffsp", TODAY, "Ring 070-123 45 67", "Mejla ola@example.se", "öppen", TODAY)
+        add_meeting(engine, "ffsp", TODAY, "Ring 070-123 45 67", "Mejla ola@example.se", "öppen", TODAY, by=EDITOR)
     assert [(p.column, "mobilnummer" in p.message or "e-postadress" in p.message) for p in caught.value.problems] == \
         [("Vad har vi gjort", True), ("Hur fortsätter vi", True)]
     assert len(cooperation.load_meetings(engine, include_internal=True)) == before
@@ -149,8 +154,8 @@ def test_the_meeting_form_reports_every_problem_at_once(engine):
 
 # --- the page -------------------------------------------------------------------------------------
 
-def open_cooperation() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+def open_cooperation(role: str = "redaktör", internal: bool = False) -> AppTest:
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
     at.run()
     at.switch_page("pages/samverkan.py").run()
     assert not at.exception, [e.message for e in at.exception]
@@ -174,8 +179,7 @@ def test_page_opens_on_the_latest_year_with_meetings_held_against_planned():
 
 
 def test_internal_view_counts_and_shows_internal_meetings(monkeypatch):
-    monkeypatch.setenv("LAGESBILD_SHOW_INTERNAL", "ja")
-    at = open_cooperation()
+    at = open_cooperation("intern", internal=True)
     assert at.metric[0].value == "4 av 11"
     table = next(d.value for d in at.dataframe if "Sekretess" in d.value.columns and len(d.value) == 4)
     assert "intern" in table["Sekretess"].tolist()

@@ -12,6 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from lagesbild import areas, maps, places
 from lagesbild.places import MapFilter
+from lagesbild.audit import Actor
+from roles import as_role
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 INTERNAL_TEXT = "Inbrott och stölder på skolan vid Jarlaplan"
@@ -114,7 +119,7 @@ def test_internal_material_never_reaches_the_default_map(engine, monkeypatch):
 
 def test_typed_text_reaches_the_map_escaped(engine, monkeypatch):
     for name in (SCRIPT, IMG, "Torget `${alert(1)}` \\u0041"):
-        places.add_place(engine, name, 59.335, 18.06, "Norrmalm", None, "ny", "annat")
+        places.add_place(engine, name, 59.335, 18.06, "Norrmalm", None, "ny", "annat", by=EDITOR)
     m, _, _ = build(engine)
     sent = sent_to_browser(m, monkeypatch)
     html = m.get_root().render()
@@ -166,10 +171,8 @@ def test_a_click_on_empty_ground_gives_a_point_and_an_old_tooltip_is_not_a_new_c
 
 # --- the page in AppTest ---------------------------------------------------------------------------------
 
-def open_map(monkeypatch=None, internal: bool = False) -> AppTest:
-    if internal:
-        monkeypatch.setenv("LAGESBILD_SHOW_INTERNAL", "ja")
-    at = AppTest.from_file(str(APP), default_timeout=60)
+def open_map(monkeypatch=None, internal: bool = False, role: str = "redaktör") -> AppTest:
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
     at.run()
     at.switch_page("pages/karta.py")
     at.run()
@@ -265,7 +268,7 @@ def test_filters_change_the_map_and_the_counts():
 
 def test_observation_typed_with_html_shows_as_text_in_the_card(engine):
     for text in (SCRIPT, IMG):
-        places.add_observation(engine, "Odenplan", dt.date(2016, 12, 10), "annat", "Polisen", text, "öppen")
+        places.add_observation(engine, "Odenplan", dt.date(2016, 12, 10), "annat", "Polisen", text, "öppen", by=EDITOR)
     at = open_map()
     at.selectbox(key="map_place").set_value("Odenplan").run()
     text = seen(at)
@@ -329,7 +332,7 @@ def test_new_place_by_typed_coordinates_then_an_action_and_a_new_situation():
     assert not at.exception
     assert "planerad: Gemensam trygghetsvandring i parken." in seen(at)
 
-    suffix = next(s.key for s in at.selectbox if s.key.startswith("upd_status_")).rsplit("_", 1)[1]
+    suffix = next(s.key for s in at.selectbox if s.key.startswith("upd_status_")).removeprefix("upd_status_")
     at.selectbox(key=f"upd_status_{suffix}").set_value("pågående")
     at.text_area(key=f"upd_situation_{suffix}").input("Sovplatserna städade; parken bevakas kvällstid.")
     at.button(key="upd_save").click().run()

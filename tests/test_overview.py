@@ -8,6 +8,10 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from lagesbild import pledges, places
+from lagesbild.audit import Actor
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
@@ -54,9 +58,9 @@ def test_places_tile_counts_activity_since_the_last_council_meeting(engine):
     assert any(line.startswith("Senast aktiva: Bosättningar i parker och på förskolegårdar (2016-12-07)")
                for line in markdown_text(at))
     places.add_observation(engine, "Vasaparken", dt.date(2017, 1, 10), "alkohol/narkotika", "Fält och fritid",
-                           "Cannabisrökning igen sena kvällar.", "öppen")
+                           "Cannabisrökning igen sena kvällar.", "öppen", by=EDITOR)
     places.add_observation(engine, "Odenplan", dt.date(2017, 1, 11), "annat", "Polisen",
-                           "Internt underlag.", "intern")
+                           "Internt underlag.", "intern", by=EDITOR)
     at = open_overview()
     metric = next(m for m in at.metric if m.label.startswith("Platser med ny aktivitet"))
     assert metric.value == "1"  # the internal observation at Odenplan is not counted
@@ -66,7 +70,7 @@ def test_places_tile_counts_activity_since_the_last_council_meeting(engine):
 def test_recorded_progress_and_status_reach_the_overview(engine):
     frame = pledges.load_pledges(engine)
     first = int(frame.loc[frame["number"] == 1, "id"].iloc[0])
-    pledges.add_progress(engine, first, dt.date(2017, 3, 1), "Riktad insats.", 2, "öppen", dt.date.today())
+    pledges.add_progress(engine, first, dt.date(2017, 3, 1), "Riktad insats.", 2, "öppen", dt.date.today(), by=EDITOR)
     at = open_overview()
     lines = markdown_text(at)
     assert any("Uppfyllt" in line and "2 av 2" in line for line in lines)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 
 import pytest
@@ -9,11 +10,17 @@ import pytest
 from lagesbild import places
 from lagesbild.privacy import luhn_ok, personal_data
 from lagesbild.problems import InputError
+from lagesbild.audit import Actor
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 OBS_HEADER = "plats;datum;kategori;organisation;beskrivning;sekretess"
 
 
 def errors(call, *args, **kwargs) -> list[str]:
+    if "by" in inspect.signature(call).parameters:
+        kwargs.setdefault("by", ADMIN)
     with pytest.raises(InputError) as caught:
         call(*args, **kwargs)
     return [str(p) for p in caught.value.problems]
@@ -61,7 +68,7 @@ def test_observations_from_geojson_keep_their_own_point(engine):
                               "organisation": "Polisen", "beskrivning": "Sovplats under buskage", "sekretess": "öppen"}}
     data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
     frame = places.read_observations("obs.geojson", data)
-    places.import_observations(engine, "obs.geojson", frame)
+    places.import_observations(engine, "obs.geojson", frame, by=ADMIN)
     stored = places.load_observations(engine)
     row = stored[stored["description"] == "Sovplats under buskage"].iloc[0]
     assert (row["lat"], row["lon"]) == (59.3378, 18.0597)
@@ -87,7 +94,7 @@ def test_internal_material_is_left_out_unless_asked_for(engine):
 
 def test_form_observation_is_saved_or_refused_with_the_field(engine):
     places.add_observation(engine, "Odenplan", dt.date(2016, 12, 10), "ungdomar", "Fältassistenterna",
-                           "Grupp unga samlas kvällstid", "öppen")
+                           "Grupp unga samlas kvällstid", "öppen", by=EDITOR)
     assert "Grupp unga samlas kvällstid" in set(places.load_observations(engine)["description"])
     found = errors(places.add_observation, engine, "Odenplan", dt.date(2016, 12, 10), "ungdomar", " ",
                    "Kontakta 811218-9876", "öppen")
@@ -138,7 +145,7 @@ TODAY = dt.date(2017, 1, 20)
 
 def test_new_place_is_saved_and_shown(engine):
     places.add_place(engine, " Tegnérlunden ", 59.33786, 18.05865, "Norrmalm", "platssamverkan", "ny",
-                     "bosättningar/sovplatser", "Återkommande sovplatser.", dt.date(2017, 2, 1), "Städning.", today=TODAY)
+                     "bosättningar/sovplatser", "Återkommande sovplatser.", dt.date(2017, 2, 1), "Städning.", today=TODAY, by=EDITOR)
     place = places.place_record(places.load_places(engine), "Tegnérlunden")
     assert (place["lat"], place["lon"], place["status"], place["category"]) == (59.33786, 18.05865, "ny",
                                                                                "bosättningar/sovplatser")
@@ -161,7 +168,7 @@ def test_new_place_reports_every_problem_at_once(engine):
 def test_observation_at_its_own_point_and_dates_ahead_refused(engine):
     places.add_observation(engine, "Bosättningar i parker och på förskolegårdar", dt.date(2017, 1, 10),
                            "bosättningar/sovplatser", "Polisen", "Tält i Vanadislunden", "öppen",
-                           59.3474, 18.0503, today=TODAY)
+                           59.3474, 18.0503, today=TODAY, by=EDITOR)
     row = places.load_observations(engine).set_index("description").loc["Tält i Vanadislunden"]
     assert (row["lat"], row["lon"], bool(row["own_point"])) == (59.3474, 18.0503, True)
     found = errors(places.add_observation, engine, "Okänd", dt.date(2017, 1, 21), "annat", "Polisen", "Stök", None,
@@ -173,7 +180,7 @@ def test_observation_at_its_own_point_and_dates_ahead_refused(engine):
 
 def test_planned_action_may_lie_ahead_but_a_done_one_may_not(engine):
     places.add_action(engine, "Odenplan", dt.date(2017, 2, 1), "Kommunpolis", "Trygghetsvandring", "planerad", "öppen",
-                      today=TODAY)
+                      today=TODAY, by=EDITOR)
     card = places.place_card("Odenplan", places.load_places(engine), places.load_observations(engine),
                              places.load_actions(engine))
     assert [(e.date, e.text) for e in card.planned] == [(dt.date(2017, 2, 1), "Trygghetsvandring")]
@@ -184,11 +191,11 @@ def test_planned_action_may_lie_ahead_but_a_done_one_may_not(engine):
 
 
 def test_updating_a_place_dates_a_new_situation_only(engine):
-    places.update_place(engine, "Odenplan", "avslutad", "Lugnt sedan hösten.", None, "", today=TODAY)
+    places.update_place(engine, "Odenplan", "avslutad", "Lugnt sedan hösten.", None, "", today=TODAY, by=EDITOR)
     place = places.place_record(places.load_places(engine), "Odenplan")
     assert (place["status"], place["situation"], place["situation_date"]) == ("avslutad", "Lugnt sedan hösten.", TODAY)
     places.update_place(engine, "Odenplan", "bevakas", "Lugnt sedan hösten.", dt.date(2017, 3, 1), "Följ upp i mars.",
-                        today=dt.date(2017, 2, 1))
+                        today=dt.date(2017, 2, 1), by=EDITOR)
     place = places.place_record(places.load_places(engine), "Odenplan")
     assert (place["status"], place["situation_date"], place["next_followup"]) == ("bevakas", TODAY, dt.date(2017, 3, 1))
     assert errors(places.update_place, engine, "Odenplan", "klar", "Vid lgh 1102", None, "") == [
@@ -204,8 +211,8 @@ def test_a_place_without_category_takes_the_most_common_of_its_visible_observati
     frame = places.with_categories(places.load_places(engine), observations).set_index("name")
     assert frame.loc["Jarlaplan", "category"] == "alkohol/narkotika"
     assert frame.loc["Kulturhuset Stadsteatern", "category"] == "byggetablering"
-    places.add_place(engine, "Tom plats", 59.34, 18.05, "Norrmalm", None, "ny", None)
-    places.add_place(engine, "Egen kategori", 59.34, 18.05, "Norrmalm", None, "ny", "prostitution")
+    places.add_place(engine, "Tom plats", 59.34, 18.05, "Norrmalm", None, "ny", None, by=EDITOR)
+    places.add_place(engine, "Egen kategori", 59.34, 18.05, "Norrmalm", None, "ny", "prostitution", by=EDITOR)
     frame = places.with_categories(places.load_places(engine), observations).set_index("name")
     assert frame.loc["Tom plats", "category"] == "annat" and frame.loc["Egen kategori", "category"] == "prostitution"
 
@@ -280,7 +287,7 @@ def test_places_from_geojson_are_imported_and_a_non_point_is_named(engine):
     data = json.dumps({"type": "FeatureCollection", "features": [point, line]}).encode()
     assert errors(places.read_places, "nya.geojson", data) == ['nya.geojson rad 2, kolumn "geometry": geometrin är inte en punkt (Point)']
     data = json.dumps({"type": "FeatureCollection", "features": [point]}).encode()
-    assert places.import_places(engine, "nya.geojson", places.read_places("nya.geojson", data)) == 1
+    assert places.import_places(engine, "nya.geojson", places.read_places("nya.geojson", data), by=ADMIN) == 1
     assert places.place_record(places.load_places(engine), "Tegnérlunden")["lon"] == 18.05865
 
 
@@ -295,7 +302,7 @@ def test_observations_round_trip_keeps_own_points_only_where_they_were(engine):
 
 
 def test_formula_like_text_is_quoted_for_excel_and_unquoted_on_import(engine):
-    places.add_observation(engine, "Odenplan", dt.date(2016, 12, 1), "annat", "=Polisen", "-Stök vid fontänen", "öppen")
+    places.add_observation(engine, "Odenplan", dt.date(2016, 12, 1), "annat", "=Polisen", "-Stök vid fontänen", "öppen", by=EDITOR)
     observations = places.load_observations(engine)
     data = places.observations_csv(observations)
     assert b";'=Polisen;'-St" in data

@@ -15,6 +15,11 @@ from lagesbild.pledges import (BEHIND, FULFILLED, NOT_FULFILLED, ON_PACE, add_pr
                                pledge_status)
 from lagesbild.problems import InputError
 from lagesbild.stats import two_proportion_test, wilson_interval
+from lagesbild.audit import Actor
+from roles import as_role
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TODAY = dt.date(2026, 11, 25)
@@ -102,7 +107,7 @@ def pledge_id(engine, number: int = 1, year: int = 2017) -> int:
 
 def test_progress_from_the_form_is_saved_and_counts(engine):
     add_progress(engine, pledge_id(engine), day(5, 3), "  Riktad insats mot nätverk vid Sergels torg. ", 1,
-                 "öppen", TODAY)
+                 "öppen", TODAY, by=EDITOR)
     progress = pledges.load_progress(engine)
     assert progress[["date", "description", "amount"]].values.tolist() == [
         [day(5, 3), "Riktad insats mot nätverk vid Sergels torg.", 1]]
@@ -111,7 +116,7 @@ def test_progress_from_the_form_is_saved_and_counts(engine):
 
 
 def test_internal_progress_counts_only_in_the_internal_view(engine):
-    add_progress(engine, pledge_id(engine), day(5, 3), "Insats som inte ska redovisas öppet.", 1, "intern", TODAY)
+    add_progress(engine, pledge_id(engine), day(5, 3), "Insats som inte ska redovisas öppet.", 1, "intern", TODAY, by=EDITOR)
     assert pledges.load_progress(engine).empty
     assert len(pledges.load_progress(engine, include_internal=True)) == 1
     assert pledges.load_pledges(engine)["done"].sum() == 0
@@ -119,7 +124,7 @@ def test_internal_progress_counts_only_in_the_internal_view(engine):
 
 def test_the_form_reports_every_problem_at_once_and_saves_nothing(engine):
     with pytest.raises(InputError) as caught:
-        add_progress(engine, pledge_id(engine), dt.date(2018, 2, 1), "  ", 0, None, TODAY)
+        add_progress(engine, pledge_id(engine), dt.date(2018, 2, 1), "  ", 0, None, TODAY, by=EDITOR)
     messages = {p.column: p.message for p in caught.value.problems}
     assert messages == {
         "Datum": "2018-02-01 ligger utanför löftesåret 2017; bara det som görs under 2017 räknas",
@@ -133,7 +138,7 @@ def test_the_form_reports_every_problem_at_once_and_saves_nothing(engine):
 def test_the_form_refuses_a_future_date_an_unknown_pledge_and_personal_data(engine):
     with pytest.raises(InputError) as caught:
         add_progress(engine, None, TODAY + dt.timedelta(days=1), f"Kontakt {PERSONNUMMER}, anna@example.se", 1,
-                     "öppen", TODAY)
+                     "öppen", TODAY, by=EDITOR)
     text = [str(p) for p in caught.value.problems]
     assert 'formuläret kolumn "Medborgarlöfte": välj ett medborgarlöfte' in text
     assert any("har inte inträffat än" in t for t in text)
@@ -190,8 +195,8 @@ def test_meter_escapes_the_unit_and_caps_the_bar():
 
 # --- the page ----------------------------------------------------------------------------------------
 
-def open_pledges() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+def open_pledges(role: str = "redaktör", internal: bool = False) -> AppTest:
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
     at.run()
     at.switch_page("pages/medborgarloften.py").run()
     assert not at.exception, [e.message for e in at.exception]
@@ -272,9 +277,8 @@ def test_internal_progress_is_saved_but_not_shown_in_the_default_view():
 
 
 def test_internal_view_counts_internal_progress(engine, monkeypatch):
-    add_progress(engine, pledge_id(engine), day(5, 3), "Riktad insats mot nätverk.", 2, "intern", TODAY)
-    monkeypatch.setenv("LAGESBILD_SHOW_INTERNAL", "ja")
-    at = open_pledges()
+    add_progress(engine, pledge_id(engine), day(5, 3), "Riktad insats mot nätverk.", 2, "intern", TODAY, by=EDITOR)
+    at = open_pledges("intern", internal=True)
     first = meters(at)[0]
     assert 'aria-valuenow="2"' in first and "Uppfyllt" in first
     assert "Målet nåddes 2017-05-03, före årets slut." in visible_text(at)

@@ -21,6 +21,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from lagesbild import backup, db, migrations, surveys
 from lagesbild.example import open_database
 from lagesbild.migrations import Migration, MigrationError
+from lagesbild.audit import Actor
+import write_checks
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = os.environ.get("LAGESBILD_TEST_POSTGRES", "")
@@ -99,9 +104,9 @@ def test_the_example_data_loads_exactly_as_in_sqlite(pg_url, engine):
 
 def test_a_survey_import_replaces_earlier_values_in_one_transaction(pg_url):
     postgres = open_database(pg_url)
-    first = surveys.import_extract(postgres, extract("Medborgarundersökningen;2017;Norrmalm;Alla;trygg_kvall;69,5;405"))
+    first = surveys.import_extract(postgres, extract("Medborgarundersökningen;2017;Norrmalm;Alla;trygg_kvall;69,5;405"), by=ADMIN)
     again = surveys.import_extract(postgres, extract("Medborgarundersökningen;2017;Norrmalm;Alla;trygg_kvall;71,0;410\n"
-                                                     "Medborgarundersökningen;2017;Norrmalm;Kvinnor;trygg_kvall;..;30"))
+                                                     "Medborgarundersökningen;2017;Norrmalm;Kvinnor;trygg_kvall;..;30"), by=ADMIN)
     assert (first, again) == ({"rader": 1, "ersatta": 0}, {"rader": 2, "ersatta": 1})
     stored = surveys.load_results(postgres, "medborgarundersokningen")
     new = stored[stored["year"] == 2017].set_index("grp")
@@ -119,7 +124,7 @@ def test_a_failed_import_leaves_the_data_unchanged(pg_url, monkeypatch):
     # Fails after the old values were deleted and the new ones inserted: only a rollback saves them.
     monkeypatch.setattr(db, "bump_version", fail)
     with pytest.raises(RuntimeError):
-        surveys.import_extract(postgres, extract("Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;1,0;999"))
+        surveys.import_extract(postgres, extract("Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;1,0;999"), by=ADMIN)
     assert table_rows(postgres) == before
 
 
@@ -170,7 +175,7 @@ def test_migrations_on_postgres_run_once_and_roll_back_a_failure_with_its_ddl(pg
     engine.dispose()
 
 
-@pytest.mark.parametrize("page", [path for path, _, _ in __import__("app").PAGES])
+@pytest.mark.parametrize("page", [path for path, *_ in __import__("app").PAGES])
 def test_every_page_runs_on_postgres(page, pg_url, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
@@ -206,3 +211,22 @@ def test_a_pandas_nan_is_stored_as_null_as_in_sqlite(pg_url, engine):
             row = conn.execute(select(db.survey_result.c.missing, db.survey_result.c.share)
                                .where(db.survey_result.c.indicator == "otrygg")).one()
         assert tuple(row) == (None, None), database.dialect.name
+
+
+# --- the guarantees of every write, on PostgreSQL (the same checks as tests/test_audit.py on SQLite) -------
+
+def test_an_edit_is_in_the_trail_with_before_and_after_on_postgres(pg_url):
+    write_checks.check_an_edit_is_in_the_trail_with_before_and_after(open_database(pg_url))
+
+
+def test_a_removed_record_is_hidden_and_restorable_on_postgres(pg_url):
+    write_checks.check_a_removed_record_is_hidden_and_restorable(open_database(pg_url))
+
+
+def test_a_stale_edit_is_refused_on_postgres(pg_url):
+    write_checks.check_a_stale_edit_is_refused(open_database(pg_url))
+
+
+def test_two_concurrent_writers_lose_nothing_on_postgres(pg_url):
+    open_database(pg_url).dispose()
+    write_checks.check_two_concurrent_writers_lose_nothing(lambda: db.connect(pg_url))

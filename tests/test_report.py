@@ -13,6 +13,10 @@ from pypdf import PdfReader
 from lagesbild import agenda, report, snapshots
 from lagesbild.cli import main
 from lagesbild.example import open_database
+from lagesbild.audit import Actor
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 ROOT = Path(__file__).resolve().parents[1]
 MEETING = dt.date(2016, 12, 14)
@@ -23,7 +27,7 @@ TYPED = "Skolan <b>Norra Real</b> & Co"
 def deck(tmp_path_factory) -> agenda.Deck:
     """The example meeting with one round-the-table answer full of markup characters."""
     engine = open_database(str(tmp_path_factory.mktemp("report") / "report.sqlite"))
-    agenda.add_answer(engine, MEETING, TYPED, "Fler <inbrott> & stölder.", "", "", dt.datetime(2016, 12, 14, 11))
+    agenda.add_answer(engine, MEETING, TYPED, "Fler <inbrott> & stölder.", "", "", dt.datetime(2016, 12, 14, 11), by=EDITOR)
     return agenda.build_deck(engine, MEETING, 41)
 
 
@@ -110,7 +114,7 @@ def test_the_rapport_command_writes_both_formats(tmp_path, capsys):
 
 def test_the_rapport_command_writes_a_locked_snapshot(tmp_path, capsys):
     engine = open_database(str(tmp_path / "test.sqlite"))
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), dt.datetime(2016, 12, 14, 12))
+    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), dt.datetime(2016, 12, 14, 12), by=EDITOR)
     assert main(["rapport", "--format", "pdf", "--out", str(tmp_path / "l.pdf"), "--ogonblick", str(snapshot_id)]) == 0
     assert "Låst lägesbild från rådsmötet 2016-12-14" in PdfReader(str(tmp_path / "l.pdf")).pages[0].extract_text()
     assert main(["rapport", "--format", "pdf", "--out", str(tmp_path / "x.pdf"), "--ogonblick", "99"]) == 1

@@ -11,6 +11,10 @@ from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from lagesbild import agenda, db, places, snapshots, surveys
+from lagesbild.audit import Actor
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 MEETING = dt.date(2016, 12, 14)
@@ -31,13 +35,13 @@ def change_the_data(engine) -> None:
     """What happens after the meeting: the 2016 wave is corrected and a new observation comes in."""
     surveys.import_extract(engine, surveys.read_extract("rättelse.csv", (
         "undersökning;år;område;grupp;indikator;andel;antal_svar\n"
-        "Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;61,0;398\n").encode()))
-    places.add_observation(engine, "Odenplan", dt.date(2016, 12, 1), "annat", "SL", "Klotter i uppgången.", "öppen")
+        "Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;61,0;398\n").encode()), by=ADMIN)
+    places.add_observation(engine, "Odenplan", dt.date(2016, 12, 1), "annat", "SL", "Klotter i uppgången.", "öppen", by=EDITOR)
 
 
 def test_the_stored_content_hashes_to_the_stored_sha256(engine):
     deck = agenda.build_deck(engine, MEETING, 41)
-    snapshot_id = snapshots.lock(engine, deck, LOCKED_AT)
+    snapshot_id = snapshots.lock(engine, deck, LOCKED_AT, by=EDITOR)
     with engine.connect() as conn:
         content, stored = conn.execute(select(db.snapshot.c.content, db.snapshot.c.sha256)).one()
     assert stored == hashlib.sha256(content.encode("utf-8")).hexdigest() == hashlib.sha256(
@@ -50,7 +54,7 @@ def test_the_stored_content_hashes_to_the_stored_sha256(engine):
 
 
 def test_a_snapshot_reopened_after_new_data_still_shows_the_old_numbers(engine):
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT)
+    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     change_the_data(engine)
     live = agenda.build_deck(engine, MEETING, 41)
     assert "till 61,0\u00a0%" in statistics_sentence(live)
@@ -62,7 +66,7 @@ def test_a_snapshot_reopened_after_new_data_still_shows_the_old_numbers(engine):
 
 
 def test_the_page_shows_a_snapshot_as_it_was_locked(engine):
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT)
+    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     change_the_data(engine)
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update({"ogonblick": str(snapshot_id), "bild": "12"})
@@ -78,9 +82,9 @@ def test_the_page_shows_a_snapshot_as_it_was_locked(engine):
 
 
 def test_round_table_answers_are_kept_with_the_snapshot(engine):
-    agenda.add_answer(engine, MEETING, "Fastighetsägarna", "Fler inbrott i källare.", "", "Belysning.", LOCKED_AT)
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT)
-    agenda.delete_answer(engine, int(agenda.load_answers(engine, MEETING)["id"].iloc[0]))
+    agenda.add_answer(engine, MEETING, "Fastighetsägarna", "Fler inbrott i källare.", "", "Belysning.", LOCKED_AT, by=EDITOR)
+    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
+    agenda.delete_answer(engine, int(agenda.load_answers(engine, MEETING)["id"].iloc[0]), by=EDITOR)
     assert "Fastighetsägarna" not in agenda.build_deck(engine, MEETING, 41).all_text()
     round_table = next(s for s in snapshots.load_snapshot(engine, snapshot_id).deck.slides if s.kind == "laget_runt")
     assert round_table.columns[0][1].content["rows"] == [["Fastighetsägarna", "Fler inbrott i källare.", "",
@@ -88,7 +92,7 @@ def test_round_table_answers_are_kept_with_the_snapshot(engine):
 
 
 def test_a_changed_snapshot_no_longer_matches_its_hash(engine):
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT)
+    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     with engine.begin() as conn:
         content = conn.execute(select(db.snapshot.c.content)).scalar_one()
         conn.execute(update(db.snapshot).values(content=content.replace("70,0", "75,0")))
@@ -98,7 +102,7 @@ def test_a_changed_snapshot_no_longer_matches_its_hash(engine):
 
 
 def test_snapshots_are_listed_newest_first(engine):
-    first = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT)
-    second = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT + dt.timedelta(hours=1))
+    first = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
+    second = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT + dt.timedelta(hours=1), by=EDITOR)
     assert list(snapshots.list_snapshots(engine)["id"]) == [second, first]
     assert snapshots.load_snapshot(engine, 999) is None

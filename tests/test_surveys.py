@@ -10,6 +10,10 @@ from sqlalchemy import func, select
 
 from lagesbild import db, surveys
 from lagesbild.problems import InputError
+from lagesbild.audit import Actor
+
+EDITOR = Actor("test.redaktor", "redaktör")
+ADMIN = Actor("test.admin", "administratör")
 
 HEADER = "undersökning;år;område;grupp;indikator;andel;antal_svar"
 
@@ -169,7 +173,7 @@ def test_import_replaces_the_same_cells_and_is_one_transaction(engine):
     before = count_results(engine)
     data = csv_bytes(HEADER, "Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;55,5;400",
                      "Medborgarundersökningen;2017;Norrmalm;Alla;trygg_kvall;69,0;401")
-    result = surveys.import_extract(engine, surveys.read_extract("ny.csv", data))
+    result = surveys.import_extract(engine, surveys.read_extract("ny.csv", data), by=ADMIN)
     assert result == {"rader": 2, "ersatta": 1}
     assert count_results(engine) == before + 1
     stored = surveys.load_results(engine, "medborgarundersokningen")
@@ -187,5 +191,5 @@ def test_failed_import_leaves_the_data_as_it_was(engine, monkeypatch):
 
     monkeypatch.setattr(db, "bump_version", crash)  # fails after the rows were written
     with pytest.raises(RuntimeError):
-        surveys.import_extract(engine, extract)
+        surveys.import_extract(engine, extract, by=ADMIN)
     pd.testing.assert_frame_equal(surveys.load_results(engine), before)
