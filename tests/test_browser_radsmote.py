@@ -5,24 +5,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from lagesbild import agenda
 from test_agenda import example_internal_texts
-from test_browser import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, StreamlitServer, open_page, start_servers, wait_for_script
+from test_browser import (EXCEPTION, StreamlitServer, browser, open_page, start_servers,  # noqa: F401
+                          wait_for_script)
 
 ROOT = Path(__file__).resolve().parents[1]
 TITLES = list(agenda.read_agenda("dagordning.csv", (ROOT / "data" / "dagordning.csv").read_bytes())["rubrik"])
 RELOAD_AT = 9
 NEXT_KEYS = ("ArrowRight", "PageDown")  # arrow keys and what a presentation clicker sends
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

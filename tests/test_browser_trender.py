@@ -5,10 +5,11 @@ import codecs
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from lagesbild import respondents
-from test_browser import (CHROMIUM, CHROMIUM_ARGS, EXCEPTION, LOCAL_HOSTS, TIMEOUT_MS, StreamlitServer, free_ports,
+from test_browser import (EXCEPTION, browser,  # noqa: F401
+                          LOCAL_HOSTS, TIMEOUT_MS, StreamlitServer, free_ports,
                           wait_for_script)
 
 CHART = '[data-testid="stVegaLiteChart"] svg.marks'
@@ -22,14 +23,6 @@ def server(tmp_path_factory):
     started.wait_until_healthy()
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
