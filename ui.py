@@ -5,7 +5,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
-from lagesbild import audit, auth, db, formatting
+from lagesbild import agenda, audit, auth, formatting
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
@@ -187,11 +187,8 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
 
 def example_notice(current: Engine) -> str | None:
     """The "Exempeldata" notice while any example data is stored, else None."""
-    kinds = db.example_kinds(current)
-    if not kinds:
-        return None
-    return (f"**Exempeldata.** Siffrorna och texterna för {', '.join(kinds)} är exempel som "
-            "återskapar rådsmötet 2016-12-14 – de är inte verkliga värden.")
+    notice = agenda.example_notice(current)
+    return None if notice is None else notice.replace("Exempeldata.", "**Exempeldata.**", 1)
 
 
 def remove_control(table: str, choices: dict[int, str], key: str, label: str) -> None:
