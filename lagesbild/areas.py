@@ -12,9 +12,8 @@ from pathlib import Path
 import geopandas as gpd
 from sqlalchemy import Engine, delete, insert, select
 
-from . import audit, auth, db
+from . import audit, db
 from .audit import Actor
-from .migrations import atomic
 from .problems import InputError, Problem
 from .tabular import normalise_header
 
@@ -119,13 +118,9 @@ def store_boundaries(conn, frame: gpd.GeoDataFrame, source: str, dataset_id: int
 
 def import_boundaries(engine: Engine, file_name: str, frame: gpd.GeoDataFrame, *, by: Actor) -> int:
     """Store boundaries in one transaction; returns how many areas were stored."""
-    auth.require(by.role, "importera")
-    with atomic(engine) as conn:
-        dataset_id = db.add_dataset(conn, "områdesgränser", file_name, len(frame))
-        store_boundaries(conn, frame, file_name, dataset_id)
-        audit.record(conn, by, db.dataset, dataset_id, "import", None,
-                     {"slag": "områdesgränser", "fil": file_name, "områden": list(frame["area"])})
-        db.bump_version(conn)
+    audit.import_file(engine, by, "områdesgränser", file_name, len(frame),
+                      lambda conn, dataset_id: store_boundaries(conn, frame, file_name, dataset_id),
+                      områden=list(frame["area"]))
     return len(frame)
 
 

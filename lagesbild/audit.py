@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import pandas as pd
 from sqlalchemy import Engine, Table, insert, select, update
@@ -184,3 +185,19 @@ def edit_guarded(conn, table: Table, record_id: int, version: int, values: dict,
         raise StaleEdit([Problem("formuläret", f"{word} har ändrats av någon annan sedan du öppnade den. "
                                                "Ingenting har sparats: läs in sidan igen och gör ändringen på nytt.")])
     return version + 1
+
+
+def import_file(engine: Engine, by: Actor, kind: str, file_name: str, rows: int,
+                store: Callable[[Any, int], Any], **details: Any) -> Any:
+    """Store one validated file as a dataset in one transaction, logged; returns what `store` returns.
+
+    `store(conn, dataset_id)` writes the rows; a failure anywhere leaves the database as it was.
+    """
+    auth.require(by.role, "importera")
+    with atomic(engine) as conn:
+        dataset_id = db.add_dataset(conn, kind, file_name, rows)
+        result = store(conn, dataset_id)
+        record(conn, by, db.dataset, dataset_id, "import", None,
+               {"slag": kind, "fil": file_name, "rader": rows, **details})
+        db.bump_version(conn)
+    return result

@@ -220,25 +220,15 @@ def store_actions(conn, frame: pd.DataFrame, dataset_id: int | None, file_name: 
 
 def import_observations(engine: Engine, file_name: str, frame: pd.DataFrame, *, by: Actor) -> int:
     """Store validated observations in one transaction; returns how many were added."""
-    auth.require(by.role, "importera")
-    with atomic(engine) as conn:
-        dataset_id = db.add_dataset(conn, "observationer", file_name, len(frame))
-        store_observations(conn, frame, dataset_id, file_name)
-        audit.record(conn, by, db.dataset, dataset_id, "import", None,
-                     {"slag": "observationer", "fil": file_name, "rader": len(frame)})
-        db.bump_version(conn)
+    audit.import_file(engine, by, "observationer", file_name, len(frame),
+                      lambda conn, dataset_id: store_observations(conn, frame, dataset_id, file_name))
     return len(frame)
 
 
 def import_places(engine: Engine, file_name: str, frame: pd.DataFrame, *, by: Actor) -> int:
     """Store validated places in one transaction; returns how many were added."""
-    auth.require(by.role, "importera")
-    with atomic(engine) as conn:
-        dataset_id = db.add_dataset(conn, "platser", file_name, len(frame))
-        store_places(conn, frame, dataset_id, file_name)
-        audit.record(conn, by, db.dataset, dataset_id, "import", None,
-                     {"slag": "platser", "fil": file_name, "rader": len(frame)})
-        db.bump_version(conn)
+    audit.import_file(engine, by, "platser", file_name, len(frame),
+                      lambda conn, dataset_id: store_places(conn, frame, dataset_id, file_name))
     return len(frame)
 
 

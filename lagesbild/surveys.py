@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, tuple_
 
-from . import audit, auth, db
+from . import audit, db
 from .audit import Actor
-from .migrations import atomic
 from .problems import InputError, Problem
 from .tabular import (Field, RawTable, column_names, find_header, missing_marker, normalise_header,
                       parse_cell, raw_rows, read_table, table_from_rows)
@@ -270,13 +269,8 @@ def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
 
 def import_extract(engine: Engine, extract: SurveyExtract, *, by: Actor) -> dict[str, int]:
     """Store an extract in one transaction; a failure leaves the database as it was."""
-    auth.require(by.role, "importera")
-    with atomic(engine) as conn:
-        dataset_id = db.add_dataset(conn, "undersökning", extract.file, len(extract.results))
-        replaced = store_extract(conn, extract, dataset_id)
-        audit.record(conn, by, db.dataset, dataset_id, "import", None,
-                     {"slag": "undersökning", "fil": extract.file, "rader": len(extract.results), "ersatta": replaced})
-        db.bump_version(conn)
+    replaced = audit.import_file(engine, by, "undersökning", extract.file, len(extract.results),
+                                 lambda conn, dataset_id: store_extract(conn, extract, dataset_id))
     return {"rader": len(extract.results), "ersatta": replaced}
 
 
