@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, tuple_
 
 from . import audit, db
 from .audit import Actor
+from .privacy import personal_data
 from .problems import InputError, Problem
-from .tabular import (Field, RawTable, column_names, find_header, missing_marker, normalise_header,
-                      parse_cell, raw_rows, read_table, table_from_rows)
+from .tabular import (MAX_NAMED_ROWS, Field, TextTable, column_names, is_empty, missing_marker, normalise_header,
+                      parse_cell, per_category, read_table, read_text_table, recode)
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,115 @@ def survey_in_text(text: str) -> str | None:
 LONG_FIELDS = [
     Field("undersökning", required=False),
     Field("år", "int", minimum=1900, maximum=2100, aliases=("ar", "year")),
-    Field("område", aliases=("stadsdelsområde", "omrade")),
-    Field("grupp"),
-    Field("indikator"),
+    # PxWeb exports (SCB, the city's statistics) call the area "region" and the group "kön".
+    Field("område", aliases=("stadsdelsområde", "omrade", "region", "stadsdel")),
+    Field("grupp", aliases=("kön", "kon")),
+    Field("indikator", aliases=("tabellinnehåll",)),
     Field("andel", "number", allow_empty=True, minimum=0, maximum=100, aliases=("andel procent",)),
     Field("antal_svar", "int", allow_empty=True, minimum=0, aliases=("n", "antal svarande")),
     Field("anmärkning", required=False, allow_empty=True, aliases=("kommentar",)),
 ]
 KEY_COLUMNS = {"område", "grupp", "indikator"}
-YEAR_HEADER = re.compile(r"^(19|20)\d\d$")
+# A year column, perhaps marked: "2016", "2015*", "2016 (prel.)", "2016 prel", "2016p".
+YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)\s*(\*+|\(.*\)|prel\.?|preliminär|p)?$", re.IGNORECASE)
+PRELIMINARY = re.compile(r"prel|^\(?p\)?$", re.IGNORECASE)
+SCALES = ("procent", "bråk")
 
+
+def year_header(header: str) -> tuple[int, str] | None:
+    """The year of a wide table's column and its marker ("" when unmarked), or None for another column."""
+    found = YEAR_HEADER.match(header.replace("\u00a0", " ").strip())
+    if not found:
+        return None
+    return int(found.group(1)), (found.group(2) or "").strip()
+
+
+def marker_note(header: str, marker: str) -> str:
+    """The note every value of a marked year column carries."""
+    if PRELIMINARY.search(marker):
+        return f'preliminär uppgift (kolumnen "{header}")'
+    return f'markerad {marker} i kolumnrubriken "{header}"'
+
+
+# --- recognising names: the same area, group or indicator however a file spells it -----------------------
+
+CITY_KEYS = {"helastaden", "stockholmsstad", "stockholm", "stockholmskommun", "0180", "helastockholm",
+             "staden", "stockholmstotalt"}
+ALL_KEYS = {"alla", "totalt", "total", "samtliga", "bådakönen", "allasvarande", "samtligasvarande"}
+REGION_CODE = re.compile(r"^\d{4}\s+(?=\S)")
+AREA_SUFFIX = re.compile(r"\s*\b(sdf|sdn|sdo|stadsdelsförvaltning|stadsdelsnämnd|stadsdelsområde|stadsdel)$",
+                         re.IGNORECASE)
+
+
+def name_key(text: str) -> str:
+    """The comparable form of a name: case, spaces, underscores, hyphens and dashes do not matter."""
+    return re.sub(r"[\s_\-\u2010-\u2015.]+", "", unicodedata.normalize("NFC", text).casefold())
+
+
+@dataclass(frozen=True)
+class KnownNames:
+    """The areas, groups and indicators already stored, which a file's spellings are matched to."""
+
+    areas: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+
+
+def default_known() -> KnownNames:
+    """The names every installation knows: Stockholm's stadsdelsområden, the city and "Alla"."""
+    from .areas import AREA_CHANGES, SDO_2007
+
+    return KnownNames(areas=(*SDO_2007, *(c.after for c in AREA_CHANGES), CITY), groups=(ALL,))
+
+
+def known_names(engine: Engine) -> KnownNames:
+    """The stored names plus the default ones, for matching and for listing what is new."""
+    t = db.survey_result
+    with engine.connect() as conn:
+        stored_areas = [a for (a,) in conn.execute(select(t.c.area).distinct())]
+        stored_groups = [g for (g,) in conn.execute(select(t.c.grp).distinct())]
+        stored_indicators = [i for (i,) in conn.execute(select(db.survey_indicator.c.indicator).distinct())]
+    base = default_known()
+    return KnownNames(tuple(dict.fromkeys([*base.areas, *stored_areas])),
+                      tuple(dict.fromkeys([*base.groups, *stored_groups])), tuple(dict.fromkeys(stored_indicators)))
+
+
+def canonical_names(kind: str, known: tuple[str, ...], texts: list[str]) -> list[str]:
+    """Each text as the known name it spells ("area", "group" or "indicator"); new names as their best spelling."""
+    by_key = {name_key(n): n for n in known}
+
+    def candidates(text: str) -> list[str]:
+        keys = [name_key(text)]
+        if kind == "area":
+            without_code = REGION_CODE.sub("", text)
+            stripped = AREA_SUFFIX.sub("", without_code).strip()
+            keys += [name_key(without_code), name_key(stripped)]
+            if stripped.casefold().endswith("s") and stripped != without_code:
+                keys.append(name_key(stripped[:-1]))  # "Norrmalms stadsdelsförvaltning"
+        return keys
+
+    def match(text: str) -> str | None:
+        for key in candidates(text):
+            if kind == "area" and key in CITY_KEYS:
+                return CITY
+            if kind == "group" and key in ALL_KEYS:
+                return ALL
+            if key in by_key:
+                return by_key[key]
+        return None
+
+    cleaned = [re.sub(r"\s+", " ", t).strip() for t in texts]
+    matched = [match(t) if t else t for t in cleaned]
+    # A new name spelt several ways is written the way most like a name: not all capitals, not all small.
+    spellings: dict[str, list[str]] = {}
+    for text, found in zip(cleaned, matched):
+        if found is None:
+            spellings.setdefault(name_key(text), []).append(text)
+    best = {key: min(options, key=lambda t: (t.isupper(), t.islower(), t)) for key, options in spellings.items()}
+    return [found if found is not None else best[name_key(text)] for text, found in zip(cleaned, matched)]
+
+
+# --- reading: the file once, each column checked as a whole ------------------------------------------
 
 @dataclass
 class SurveyExtract:
@@ -83,6 +184,7 @@ class SurveyExtract:
     results: pd.DataFrame  # RESULT_COLUMNS plus `rad`
     layout: str  # "lång" or "bred"
     title: list[str] = field(default_factory=list)
+    new_names: dict[str, list[str]] = field(default_factory=dict)  # "områden", "grupper", "indikatorer"
 
     def summary(self) -> dict[str, object]:
         """Counts an analyst checks before importing: rows, surveys, years, areas, groups, missing."""
@@ -92,124 +194,203 @@ class SurveyExtract:
             "rader": len(r),
             "undersökningar": sorted(SURVEY_BY_ID[s].name for s in r["survey"].unique()),
             "år": sorted(int(y) for y in r["year"].unique()),
-            "områden": sorted(r["area"].unique()),
-            "grupper": sorted(r["grp"].unique()),
-            "indikatorer": sorted(r["indicator"].unique()),
-            "saknade värden": {marker: int(count) for marker, count in missing.items()},
+            "områden": sorted(str(a) for a in r["area"].unique()),
+            "grupper": sorted(str(g) for g in r["grp"].unique()),
+            "indikatorer": sorted(str(i) for i in r["indicator"].unique()),
+            "saknade värden": {str(marker): int(count) for marker, count in missing.items() if count},
             "saknat antal svar": int(r["n"].isna().sum()),
         }
 
 
-def read_extract(file_name: str, data: bytes, survey: str | None = None) -> SurveyExtract:
-    """Validate a survey extract (CSV or Excel, long or wide); raises InputError listing every problem."""
-    rows = raw_rows(file_name, data)
+class _Problems:
+    """Problems found column by column: the first rows of each kind named, the rest counted."""
+
+    def __init__(self, file: str):
+        self.file, self.items = file, []
+
+    def rows(self, rows: np.ndarray, mask: np.ndarray, column: str, messages: np.ndarray | str) -> None:
+        positions = np.flatnonzero(mask)
+        for position in positions[:MAX_NAMED_ROWS]:
+            message = messages if isinstance(messages, str) else messages[position]
+            self.items.append(Problem(self.file, message, int(rows[position]), column))
+        if len(positions) > MAX_NAMED_ROWS:
+            self.items.append(Problem(self.file, f"ytterligare {len(positions) - MAX_NAMED_ROWS} rader har samma "
+                                                 "slags fel", None, column))
+
+
+def read_extract(file_name: str, data: bytes, survey: str | None = None, *, scale: str | None = None,
+                 known: KnownNames | None = None) -> SurveyExtract:
+    """Validate a survey extract (CSV or Excel, long or wide); raises InputError listing every problem.
+
+    `scale` is "procent" or "bråk" when the user has said how shares are written; without it, a file
+    whose shares are all at most 1 is refused. Names are matched to `known` (or the default ones).
+    """
     names = column_names(LONG_FIELDS)
-    raw = table_from_rows(file_name, rows, find_header(file_name, rows, KEY_COLUMNS, names))
-    headers = [normalise_header(h) for h in raw.header]
-    is_wide = "år" not in {names.get(h) for h in headers} and any(YEAR_HEADER.match(h) for h in headers)
-    default_survey = survey or survey_in_text(" ".join(raw.title)) or survey_in_text(file_name)
+    table = read_text_table(file_name, data, KEY_COLUMNS, names)
+    positions = {names[normalise_header(h)]: i for i, h in enumerate(table.header)
+                 if normalise_header(h) in names and year_header(h) is None}
+    years = [(i, *year_header(h)) for i, h in enumerate(table.header) if year_header(h) is not None]
+    is_wide = "år" not in positions and bool(years)
+    default_survey = survey or survey_in_text(" ".join(table.title)) or survey_in_text(file_name)
+    problems = _Problems(table.file)
+    required = [f.name for f in LONG_FIELDS if f.required and not (is_wide and f.name in ("år", "andel", "antal_svar"))]
+    missing_columns = [Problem(file_name, f'kolumnen "{name}" saknas') for name in required if name not in positions]
+    if missing_columns:
+        raise InputError(missing_columns)
+    known = known or default_known()
+    rows = table.rows
+    base = {"survey": _surveys(table, positions, default_survey, problems)}
+    for name, key, kind, names_known in (("område", "area", "area", known.areas), ("grupp", "grp", "group", known.groups),
+                                         ("indikator", "indicator", "indicator", known.indicators)):
+        column = recode(table.column(positions[name]), lambda texts, k=kind, n=names_known: canonical_names(k, n, texts),
+                        whole=True)
+        problems.rows(rows, is_empty(column), name, "värde saknas")
+        base[key] = column
+    note = table.column(positions["anmärkning"]) if "anmärkning" in positions else None
+    if note is not None:
+        reasons = per_category(note, lambda t: "; ".join(personal_data(t)) or None)
+        problems.rows(rows, pd.notna(reasons), "anmärkning", reasons)
     if is_wide:
-        frame, problems = _wide_records(raw)
+        frame = _wide(table, base, note, years, problems)
     else:
-        frame, problems = _long_records(raw)
-    problems += _resolve_surveys(raw.file, frame, default_survey)
-    problems += _duplicates(raw.file, frame)
-    if problems:
-        raise InputError(problems)
+        frame = _long(table, base, note, positions, problems)
+    _check_scale(file_name, frame, scale, problems)
+    _duplicates(frame, problems)
+    if problems.items:
+        raise InputError(problems.items)
     if frame.empty:
         raise InputError([Problem(file_name, "filen har en rubrikrad men inga datarader")])
-    frame["year"] = frame["year"].astype(int)
-    frame["n"] = frame["n"].astype("Int64")
-    frame["share"] = frame["share"].astype(float)
-    return SurveyExtract(file_name, frame, "bred" if is_wide else "lång", raw.title)
+    frame["year"] = frame["year"].astype(np.int64)
+    new_names = {label: sorted({str(v) for v in frame[key].unique()} - set(names_known))
+                 for label, key, names_known in (("områden", "area", known.areas), ("grupper", "grp", known.groups),
+                                                 ("indikatorer", "indicator", known.indicators))}
+    return SurveyExtract(file_name, frame, "bred" if is_wide else "lång", table.title, new_names)
 
 
-def _value_and_missing(f: Field, text: str, row: int, file: str, problems: list[Problem]):
-    marker = missing_marker(text)
-    if marker or text == "":
-        return None, marker or "tom"
-    value, error = parse_cell(f, text)
-    if error:
-        problems.append(Problem(file, error, row, f.name))
-    return value, None
-
-
-def _long_records(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
-    names = column_names(LONG_FIELDS)
-    positions = {names[normalise_header(h)]: i for i, h in enumerate(raw.header) if normalise_header(h) in names}
-    problems = [Problem(raw.file, f'kolumnen "{f.name}" saknas') for f in LONG_FIELDS
-                if f.required and f.name not in positions]
-    if problems:
-        return pd.DataFrame(), problems
-    fields = {f.name: f for f in LONG_FIELDS}
-    records = []
-    for number, cells in raw.rows:
-        cell = {name: cells[i] for name, i in positions.items()}
-        rec = {"rad": number, "survey_text": cell.get("undersökning", ""), "note": cell.get("anmärkning", "")}
-        for name, key in (("år", "year"), ("område", "area"), ("grupp", "grp"), ("indikator", "indicator")):
-            value, error = parse_cell(fields[name], cell[name])
-            if error:
-                problems.append(Problem(raw.file, error, number, name))
-            rec[key] = value
-        rec["share"], rec["missing"] = _value_and_missing(fields["andel"], cell["andel"], number, raw.file, problems)
-        n_text = cell["antal_svar"]
-        rec["n"] = None if (n_text == "" or missing_marker(n_text)) else \
-            _value_and_missing(fields["antal_svar"], n_text, number, raw.file, problems)[0]
-        records.append(rec)
-    return pd.DataFrame.from_records(records), problems
-
-
-def _wide_records(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
-    names = column_names(LONG_FIELDS)
-    fields = {f.name: f for f in LONG_FIELDS}
-    positions = {names[normalise_header(h)]: i for i, h in enumerate(raw.header) if normalise_header(h) in names}
-    years = [(i, int(normalise_header(h))) for i, h in enumerate(raw.header) if YEAR_HEADER.match(normalise_header(h))]
-    problems: list[Problem] = []
-    records = []
-    for number, cells in raw.rows:
-        base = {"rad": number, "n": None, "note": cells[positions["anmärkning"]] if "anmärkning" in positions else "",
-                "survey_text": cells[positions["undersökning"]] if "undersökning" in positions else ""}
-        for name, key in (("område", "area"), ("grupp", "grp"), ("indikator", "indicator")):
-            value, error = parse_cell(fields[name], cells[positions[name]])
-            if error:
-                problems.append(Problem(raw.file, error, number, name))
-            base[key] = value
-        for i, year in years:
-            share_field = Field(str(year), "number", minimum=0, maximum=100)
-            share, missing = _value_and_missing(share_field, cells[i], number, raw.file, problems)
-            records.append({**base, "year": year, "share": share, "missing": missing})
-    return pd.DataFrame.from_records(records), problems
-
-
-def _resolve_surveys(file: str, frame: pd.DataFrame, default: str | None) -> list[Problem]:
-    if frame.empty:
-        return []
-    problems, ids = [], []
+def _surveys(table: TextTable, positions: dict[str, int], default: str | None, problems: _Problems) -> pd.Series:
     known = ", ".join(s.name for s in SURVEYS)
-    for number, text in zip(frame["rad"], frame["survey_text"]):
-        sid = survey_id(text) if text else default
-        if sid is None:
-            message = (f'okänd undersökning "{text}" (kända: {known})' if text else
-                       "undersökningen framgår inte; lägg till kolumnen \"undersökning\" eller välj undersökning vid importen")
-            problems.append(Problem(file, message, number, "undersökning"))
-        ids.append(sid)
-    frame["survey"] = ids
-    del frame["survey_text"]
-    return problems
+    count = len(table.rows)
+    if "undersökning" in positions:
+        column = table.column(positions["undersökning"])
+        ids = per_category(column, lambda t: survey_id(t) if t else default)
+        messages = per_category(column, lambda t: f'okänd undersökning "{t}" (kända: {known})' if t else
+                                "undersökningen framgår inte; lägg till kolumnen \"undersökning\" eller välj "
+                                "undersökning vid importen")
+    else:
+        ids = np.full(count, default, dtype=object)
+        messages = np.full(count, "undersökningen framgår inte; lägg till kolumnen \"undersökning\" eller välj "
+                                  "undersökning vid importen", dtype=object)
+    unknown = pd.isna(ids)
+    problems.rows(table.rows, unknown, "undersökning", messages)
+    return pd.Series(pd.Categorical(ids))
 
 
-def _duplicates(file: str, frame: pd.DataFrame) -> list[Problem]:
+def _values(column: pd.Series, f: Field, header: str, rows: np.ndarray, problems: _Problems,
+            markers: bool) -> tuple[np.ndarray, np.ndarray]:
+    # Parse each distinct text once, then spread the results to the rows through the codes.
+    categories = list(column.cat.categories) + [""]
+    codes = column.cat.codes.to_numpy().copy()
+    codes[codes < 0] = len(categories) - 1
+    values_c, marks_c, errors_c = [], [], []
+    for text in categories:
+        text = str(text)
+        marker = missing_marker(text) if markers else None
+        if marker or text == "":
+            values_c.append(np.nan)
+            marks_c.append((marker or "tom") if markers else None)
+            errors_c.append(None)
+            continue
+        value, error = parse_cell(f, text)
+        values_c.append(np.nan if value is None else float(value))
+        marks_c.append(None)
+        errors_c.append(error)
+    values = np.array(values_c, dtype=float)[codes]
+    marks = np.array(marks_c, dtype=object)[codes]
+    errors = np.array(errors_c, dtype=object)
+    bad = np.array([e is not None for e in errors_c])[codes]
+    problems.rows(rows, bad, header, errors[codes] if bad.any() else "")
+    return values, marks
+
+
+def _long(table: TextTable, base: dict, note: pd.Series | None, positions: dict[str, int],
+          problems: _Problems) -> pd.DataFrame:
+    fields = {f.name: f for f in LONG_FIELDS}
+    rows = table.rows
+    year, _ = _values(table.column(positions["år"]), replace(fields["år"], allow_empty=False), "år", rows, problems, False)
+    empty_year = is_empty(table.column(positions["år"]))
+    problems.rows(rows, empty_year, "år", "värde saknas")
+    share, missing = _values(table.column(positions["andel"]), fields["andel"], "andel", rows, problems, True)
+    n, _ = _values(table.column(positions["antal_svar"]), fields["antal_svar"], "antal_svar", rows, problems, True)
+    return _frame(rows, base, year, share, missing, n,
+                  note if note is not None else pd.Series(pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int32),
+                                                                                      categories=[""])))
+
+
+def _wide(table: TextTable, base: dict, note: pd.Series | None, years: list[tuple[int, int, str]],
+          problems: _Problems) -> pd.DataFrame:
+    parts = []
+    rows = table.rows
+    count = len(rows)
+    for index, year, marker in years:
+        header = table.header[index]
+        share_field = Field(header, "number", minimum=0, maximum=100)
+        share, missing = _values(table.column(index), share_field, header, rows, problems, True)
+        own_note = marker_note(header, marker) if marker else ""
+        if note is None:
+            notes = pd.Series(pd.Categorical.from_codes(np.zeros(count, dtype=np.int32), categories=[own_note]))
+        else:
+            notes = recode(note, lambda t, extra=own_note: "; ".join(x for x in (t, extra) if x))
+        parts.append(_frame(rows, base, np.full(count, float(year)), share, missing, np.full(count, np.nan), notes))
+    frame = pd.concat(parts, ignore_index=True)
+    for column in ("survey", "area", "grp", "indicator", "note", "missing"):
+        frame[column] = frame[column].astype("category")
+    return frame.sort_values(["rad", "year"], kind="stable", ignore_index=True)
+
+
+def _frame(rows, base, year, share, missing, n, note) -> pd.DataFrame:
+    return pd.DataFrame({
+        "rad": rows, "survey": base["survey"].array, "year": year,
+        "area": base["area"].array, "grp": base["grp"].array, "indicator": base["indicator"].array,
+        "share": share, "missing": pd.Categorical(missing), "n": pd.Series(n).astype("Int64").to_numpy(),
+        "note": note.array})
+
+
+def _check_scale(file_name: str, frame: pd.DataFrame, scale: str | None, problems: _Problems) -> None:
+    share = frame["share"].to_numpy()
+    present = share[~np.isnan(share)]
+    if scale == "bråk":
+        too_big = ~np.isnan(share) & (share > 1)
+        problems.rows(frame["rad"].to_numpy(), too_big, "andel",
+                      "med skalan bråk ska varje andel vara mellan 0 och 1; importera utan skalan bråk om andelarna "
+                      "är skrivna i procent")
+        frame["share"] = share * 100
+    elif scale is None and len(present) and present.max() <= 1 and present.max() > 0:
+        example = str(round(float(present[present > 0][0]), 4)).replace(".", ",")
+        problems.items.append(Problem(file_name, f"alla andelar är högst 1 (till exempel {example}), så de ser ut att "
+                                                 "vara skrivna som bråk och inte i procent; skriv dem i procent "
+                                                 f"({example} blir {str(round(float(present[present > 0][0]) * 100, 2)).replace('.', ',')}) "
+                                                 "eller välj skalan bråk (på kommandoraden --skala bråk)",
+                                      None, "andel"))
+
+
+def _duplicates(frame: pd.DataFrame, problems: _Problems) -> None:
     if frame.empty:
-        return []
+        return
     keys = ["survey", "year", "area", "grp", "indicator"]
-    dup = frame[frame.duplicated(keys, keep=False) & frame[keys].notna().all(axis=1)]
-    problems = []
-    for _, group in dup.groupby(keys, sort=False):
+    dup = frame.duplicated(keys, keep=False).to_numpy()
+    if not dup.any():
+        return
+    found = 0
+    for _, group in frame[dup].groupby(keys, sort=False, observed=True):
         first = int(group["rad"].iloc[0])
         for number in group["rad"].iloc[1:]:
-            problems.append(Problem(file, f"samma undersökning, år, område, grupp och indikator som rad {first}",
-                                    int(number), "år"))
-    return problems
+            found += 1
+            if found <= MAX_NAMED_ROWS:
+                problems.items.append(Problem(problems.file, "samma undersökning, år, område, grupp och indikator "
+                                                             f"som rad {first}", int(number), "år"))
+    if found > MAX_NAMED_ROWS:
+        problems.items.append(Problem(problems.file, f"ytterligare {found - MAX_NAMED_ROWS} rader upprepar en "
+                                                     "tidigare rad", None, "år"))
 
 
 INDICATOR_FIELDS = [

@@ -8,14 +8,20 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .problems import InputError, Problem
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+# A workbook is a zip: one that unpacks to more than this is refused before it is opened.
+MAX_WORKBOOK_UNPACKED = 1_000_000_000
+# Problems of one kind in one column named row by row; the rest are counted.
+MAX_NAMED_ROWS = 10
 FOOTNOTE_START = re.compile(r"^(källa|källor|anm|not|fotnot|kommentar|\*)", re.IGNORECASE)
 
 # Official tables mark cells that are not numbers; each is kept as missing with its reason.
@@ -47,14 +53,64 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[\s_\-\u00a0]+", "", text)
 
 
-def decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 with or without BOM, else Windows-1252 as Excel writes it."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+# UTF-8 as cp1252 never holds these byte pairs (Ã followed by a symbol, â€ …), UTF-8 text almost always does.
+UTF8_LETTER = re.compile(rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xe2\x80[\x90-\xbf]")
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (ANSI)"}
+SAVE_ONE_ENCODING = ('spara hela filen med en och samma teckenkodning, till exempel i Excel med "Spara som" '
+                     'och filformatet "CSV UTF-8"')
+
+
+def _valid_utf8(data: bytes | memoryview, chunk: int = 8 << 20) -> bool:
+    # Decoded in slices so that a 200 MB file never exists twice in memory.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        return data.decode("utf-8")
+        for start in range(0, len(view), chunk):
+            decoder.decode(view[start:start + chunk], final=start + chunk >= len(view))
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return False
+    return True
+
+
+def file_encoding(file_name: str, data: bytes) -> str:
+    """The one encoding that reads every row ('utf-8-sig', 'utf-8' or 'cp1252'); InputError naming rows that differ."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = memoryview(data)[len(codecs.BOM_UTF8):] if bom else data
+    if _valid_utf8(body):
+        return "utf-8-sig" if bom else "utf-8"
+    if not bom and UTF8_LETTER.search(data) is None:
+        return "cp1252"
+    raise InputError(_mixed_encoding_problems(file_name, data, bom))
+
+
+def _mixed_encoding_problems(file_name: str, data: bytes, bom: bool) -> list[Problem]:
+    rows: dict[str, list[int]] = {"utf-8": [], "cp1252": []}
+    for number, line in enumerate(io.BytesIO(data), start=1):
+        if number == 1 and bom:
+            line = line[len(codecs.BOM_UTF8):]
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            rows["utf-8"].append(number)
+        except UnicodeDecodeError:
+            rows["cp1252"].append(number)
+    if bom or len(rows["cp1252"]) <= len(rows["utf-8"]):
+        odd, usual = "cp1252", "utf-8"
+    else:
+        odd, usual = "utf-8", "cp1252"
+    problems = [Problem(file_name, f"raden är skriven i {ENCODING_NAMES[odd]} men resten av filen i "
+                                   f"{ENCODING_NAMES[usual]}, så å, ä och ö skulle bli fel; {SAVE_ONE_ENCODING}", number)
+                for number in rows[odd][:MAX_NAMED_ROWS]]
+    if len(rows[odd]) > MAX_NAMED_ROWS:
+        problems.append(Problem(file_name, f"ytterligare {len(rows[odd]) - MAX_NAMED_ROWS} rader är skrivna i "
+                                           f"{ENCODING_NAMES[odd]}"))
+    return problems
+
+
+def decode(data: bytes, file_name: str = "filen") -> str:
+    """Text of a CSV file in the one encoding every row is written in (UTF-8 with or without BOM, or Windows-1252)."""
+    return data.decode(file_encoding(file_name, data))
 
 
 def sniff_separator(text: str) -> str:
@@ -92,14 +148,58 @@ def _cell_text(value: object, number_format: str = "") -> str:
     return str(value)
 
 
-def _excel_rows(data: bytes) -> list[list[str]]:
+FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+CACHED_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
+
+
+def _open_workbook(file_name: str, data: bytes):
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    unreadable = ("filen kunde inte läsas som Excel-arbetsbok: den är skadad eller inte en .xlsx-fil; "
+                  "öppna den i Excel, spara den som Excel-arbetsbok (.xlsx) och läs in den igen")
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputError([Problem(file_name, unreadable)]) from exc
+    if unpacked > MAX_WORKBOOK_UNPACKED:
+        raise InputError([Problem(file_name, f"arbetsboken packas upp till {unpacked // 1_000_000} MB, mer än "
+                                             f"{MAX_WORKBOOK_UNPACKED // 1_000_000} MB; dela upp den eller spara den som CSV")])
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        return [[_cell_text(c.value, getattr(c, "number_format", "") or "") for c in row]
-                for row in sheet.iter_rows()]
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise InputError([Problem(file_name, unreadable)]) from exc
+    return archive, book, sheet, unreadable
+
+
+def formulas_without_value(xml: bytes) -> list[str]:
+    """Cells (as "C7") of a worksheet's XML that hold a formula but no result saved with it."""
+    if b"<f" not in xml:
+        return []
+    return [m.group(1).decode() for m in FORMULA_CELL.finditer(xml)
+            if m.group(2) and b"<f" in m.group(2) and not CACHED_VALUE.search(m.group(2))]
+
+
+def _excel_rows(file_name: str, data: bytes) -> list[list[str]]:
+    archive, book, sheet, unreadable = _open_workbook(file_name, data)
+    try:
+        try:
+            cells = formulas_without_value(archive.read(sheet._worksheet_path))
+        except (KeyError, AttributeError, zipfile.BadZipFile, OSError):
+            cells = []
+        if cells:
+            shown = ", ".join(cells[:MAX_NAMED_ROWS]) + (f" och {len(cells) - MAX_NAMED_ROWS} till"
+                                                         if len(cells) > MAX_NAMED_ROWS else "")
+            noun = f"cell {shown} är en formel" if len(cells) == 1 else f"cellerna {shown} är formler"
+            raise InputError([Problem(file_name, f"{noun} utan sparat värde, så värdet går inte att läsa; öppna filen "
+                                                 "i Excel och spara den (eller klistra in cellerna som värden) och "
+                                                 "läs in den igen")])
+        try:
+            return [[_cell_text(c.value, getattr(c, "number_format", "") or "") for c in row]
+                    for row in sheet.iter_rows()]
+        except Exception as exc:  # a damaged sheet fails only while it is read
+            raise InputError([Problem(file_name, unreadable)]) from exc
     finally:
         book.close()
 
@@ -107,12 +207,9 @@ def _excel_rows(data: bytes) -> list[list[str]]:
 def raw_rows(file_name: str, data: bytes) -> list[list[str]]:
     """Every row of a CSV or Excel file as stripped text cells."""
     if Path(file_name).suffix.lower() in EXCEL_SUFFIXES:
-        try:
-            rows = _excel_rows(data)
-        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-            raise InputError([Problem(file_name, f"filen kunde inte läsas som Excel-arbetsbok ({exc})")]) from exc
+        rows = _excel_rows(file_name, data)
     else:
-        text = decode(data)
+        text = decode(data, file_name)
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(text)))
     return [[cell.replace("\u00a0", " ").strip() for cell in row] for row in rows]
 
@@ -255,3 +352,107 @@ def records_frame(raw: RawTable, fields: list[Field]) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     return pd.DataFrame.from_records(records, columns=["rad", *[f.name for f in fields]])
+
+
+# --- column-wise reading: one pass over the file, every column a categorical of its distinct texts ------
+
+@dataclass
+class TextTable:
+    """A file's data rows column by column, each a categorical of stripped text ("" when empty)."""
+
+    file: str
+    header: list[str]
+    columns: list[pd.Series]
+    rows: np.ndarray  # the row number as Excel shows it, per data row
+    title: list[str] = field(default_factory=list)
+
+    def column(self, index: int) -> pd.Series:
+        """One column as a categorical of text."""
+        return self.columns[index]
+
+
+def recode(series: pd.Series, mapping, whole: bool = False) -> pd.Series:
+    """The categorical with every distinct text passed through mapping (texts that map alike merge).
+
+    With `whole`, mapping takes the list of distinct texts and returns the list of new ones.
+    """
+    texts = [str(c) for c in series.cat.categories]
+    old = mapping(texts) if whole else [mapping(t) for t in texts]
+    new = list(dict.fromkeys(["", *old]))
+    position = {text: i for i, text in enumerate(new)}
+    lookup = np.array([position[o] for o in old] + [0], dtype=np.int32)
+    codes = lookup[series.cat.codes.to_numpy()]  # code -1 (no cell at all) picks the trailing "" entry
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(new, dtype=object)), index=series.index)
+
+
+def _clean_text(text: str) -> str:
+    return text.replace("\u00a0", " ").strip()
+
+
+def is_empty(series: pd.Series) -> np.ndarray:
+    """Per row: the cell is empty."""
+    empty = np.array([c == "" for c in series.cat.categories] + [True])
+    return empty[series.cat.codes.to_numpy()]
+
+
+def per_category(series: pd.Series, function, dtype=object) -> np.ndarray:
+    """function applied once per distinct text, spread to every row (code -1 gets function(""))."""
+    values = [function(str(c)) for c in series.cat.categories] + [function("")]
+    table = np.empty(len(values), dtype=dtype)
+    for i, value in enumerate(values):
+        table[i] = value
+    return table[series.cat.codes.to_numpy()]
+
+
+def read_text_table(file_name: str, data: bytes, wanted: set[str], names: dict[str, str]) -> TextTable:
+    """A CSV or Excel file read once, column-wise: header found, title rows, blank rows and footnotes set aside."""
+    if Path(file_name).suffix.lower() in EXCEL_SUFFIXES:
+        rows = raw_rows(file_name, data)
+        header_index = find_header(file_name, rows, wanted, names)
+        header = rows[header_index]
+        width = len(header)
+        body = [(row + [""] * width)[:width] for row in rows[header_index + 1:]]
+        frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else \
+            pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+        frame = frame.astype("category")
+    else:
+        encoding = file_encoding(file_name, data)
+        head = data[:200_000].decode(encoding, errors="ignore")
+        separator = sniff_separator(head)
+        head_rows = [[_clean_text(c) for c in row] for row in
+                     list(csv.reader(io.StringIO(head, newline=""), delimiter=separator))[:30]]
+        header_index = find_header(file_name, head_rows, wanted, names)
+        header = head_rows[header_index]
+        width = len(header)
+        try:
+            frame = pd.read_csv(io.BytesIO(data), sep=separator, header=None, names=range(width),
+                                skiprows=header_index + 1, dtype="category", na_filter=False,
+                                skip_blank_lines=False, encoding=encoding, engine="c")
+        except pd.errors.ParserError as exc:
+            found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+            if not found:
+                raise InputError([Problem(file_name, "filen kunde inte läsas som CSV; kontrollera att den är "
+                                                     "sparad som CSV med semikolon eller komma mellan kolumnerna")]) from exc
+            raise InputError([Problem(file_name, f"raden har {found.group(3)} kolumner men rubrikraden har "
+                                                 f"{width}; ta bort de överflödiga cellerna eller sätt texten inom "
+                                                 "citattecken", int(found.group(2)))]) from exc
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InputError([Problem(file_name, "filen kunde inte läsas som CSV")]) from exc
+    title = [" ".join(c for c in row if c) for row in (rows if Path(file_name).suffix.lower() in EXCEL_SUFFIXES
+                                                        else head_rows)[:header_index] if any(row)]
+    columns = [recode(frame[i], _clean_text) for i in range(width)]
+    del frame
+    count = len(columns[0]) if columns else 0
+    filled = np.zeros((count, max(width, 1)), dtype=bool)
+    for i, column in enumerate(columns):
+        filled[:, i] = ~is_empty(column)
+    blank = ~filled.any(axis=1)
+    only_first = filled[:, 0] & ~filled[:, 1:].any(axis=1) & (width > 2) if count else np.zeros(0, dtype=bool)
+    footnote = per_category(columns[0], lambda t: bool(FOOTNOTE_START.match(t)), dtype=bool) if count else only_first
+    after_blank = np.maximum.accumulate(blank) if count else blank
+    keep = ~(blank | (only_first & (after_blank | footnote)))
+    rows_shown = np.arange(count, dtype=np.int64) + header_index + 2
+    if not keep.all():
+        columns = [c[keep].reset_index(drop=True) for c in columns]
+        rows_shown = rows_shown[keep]
+    return TextTable(file_name, header, columns, rows_shown, title)
