@@ -426,26 +426,130 @@ def store_indicators(conn, frame: pd.DataFrame, dataset_id: int | None) -> None:
         conn.execute(insert(db.survey_indicator).values(**values))
 
 
-def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
-    """Insert the extract's results, replacing earlier values for the same cells; returns rows replaced."""
-    r = extract.results
-    keys = list(zip(r["survey"], r["year"].astype(int), r["area"], r["grp"], r["indicator"]))
+KEY = ["survey", "year", "area", "grp", "indicator"]
+VALUE_COLUMNS = ["share", "missing", "n", "note"]
+
+
+@dataclass
+class ImportDiff:
+    """What an import would do to the stored results: new cells, changed cells (old → new), unchanged."""
+
+    new: int
+    changed: int
+    unchanged: int
+    examples: list[str] = field(default_factory=list)  # the first changed cells, "område, grupp, indikator år: gammalt → nytt"
+
+    def lines(self) -> list[str]:
+        """The diff as lines for the command line and the Data page."""
+        lines = [f"nya rader: {self.new}", f"ändrade värden: {self.changed}", f"oförändrade: {self.unchanged}"]
+        if self.examples:
+            lines.append(f"de första ändrade (gammalt → nytt):")
+            lines += [f"  {e}" for e in self.examples]
+        return lines
+
+
+def _stored(conn, results: pd.DataFrame) -> pd.DataFrame:
     t = db.survey_result
-    replaced = 0
+    surveys = [str(s) for s in results["survey"].unique()]
+    years = [int(y) for y in results["year"].unique()]
+    rows = conn.execute(select(*(t.c[c] for c in [*KEY, *VALUE_COLUMNS]))
+                        .where(t.c.survey.in_(surveys), t.c.year.in_(years))).all()
+    return pd.DataFrame(rows, columns=[*KEY, *VALUE_COLUMNS])
+
+
+def _compare(results: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """The extract's rows with `state` "ny", "ändrad" or "oförändrad" and the stored values beside them."""
+    if stored.empty:
+        return pd.DataFrame({"state": pd.Categorical(np.full(len(results), "ny"), categories=["ny", "ändrad", "oförändrad"])})
+    left = results[KEY + VALUE_COLUMNS].copy()
+    for column in ("survey", "area", "grp", "indicator"):
+        left[column] = left[column].astype(object)
+    stored = stored.astype({"year": np.int64}).rename(columns={c: f"{c}_old" for c in VALUE_COLUMNS})
+    stored["found"] = True
+    merged = left.merge(stored, on=KEY, how="left", sort=False)
+    found = merged["found"].fillna(False).astype(bool).to_numpy()
+    share, old_share = merged["share"].to_numpy(float), pd.to_numeric(merged["share_old"]).to_numpy(float)
+    same_share = (np.isnan(share) & np.isnan(old_share)) | np.isclose(share, old_share, rtol=0, atol=1e-9)
+    missing_new = merged["missing"].astype(object).where(merged["missing"].notna(), None)
+    same = (same_share & (missing_new.to_numpy() == merged["missing_old"].astype(object).where(
+        merged["missing_old"].notna(), None).to_numpy())
+            & (merged["n"].astype("Float64").fillna(-1).to_numpy(float)
+               == pd.to_numeric(merged["n_old"]).fillna(-1).to_numpy(float))
+            & (merged["note"].astype(object).fillna("").to_numpy() == merged["note_old"].fillna("").to_numpy()))
+    state = np.where(~found, "ny", np.where(same, "oförändrad", "ändrad"))
+    merged["state"] = pd.Categorical(state, categories=["ny", "ändrad", "oförändrad"])
+    return merged
+
+
+def _value_text(share, missing) -> str:
+    from .formatting import number
+
+    if isinstance(missing, str) and missing:
+        return missing
+    return ".." if share is None or pd.isna(share) else number(float(share), 1)
+
+
+def _change_text(r) -> str:
+    old, new = _value_text(r.share_old, r.missing_old), _value_text(r.share, r.missing)
+    parts = [f"{old} → {new}"] if old != new else [f"{new} (samma andel)"]
+    n_old, n_new = (None if pd.isna(r.n_old) else int(r.n_old)), (None if pd.isna(r.n) else int(r.n))
+    if n_old != n_new:
+        parts.append(f"antal svar {n_old if n_old is not None else '..'} → {n_new if n_new is not None else '..'}")
+    if (r.note_old or "") != (r.note if isinstance(r.note, str) else ""):
+        parts.append(f'anmärkning "{r.note_old or ""}" → "{r.note if isinstance(r.note, str) else ""}"')
+    return ", ".join(parts)
+
+
+def _diff(compared: pd.DataFrame, limit: int) -> ImportDiff:
+    counts = compared["state"].value_counts()
+    changed = compared[compared["state"] == "ändrad"].head(limit)
+    examples = [f"{r.area}, {r.grp}, {r.indicator} {int(r.year)}: {_change_text(r)}" for r in changed.itertuples()]
+    return ImportDiff(int(counts.get("ny", 0)), int(counts.get("ändrad", 0)), int(counts.get("oförändrad", 0)), examples)
+
+
+def diff_extract(engine: Engine, extract: SurveyExtract, limit: int = 10) -> ImportDiff:
+    """What importing the extract would change, without changing anything."""
+    with engine.connect() as conn:
+        return _diff(_compare(extract.results, _stored(conn, extract.results)), limit)
+
+
+def _row_tuples(frame: pd.DataFrame, dataset_id: int | None):
+    for start in range(0, len(frame), 20_000):
+        part = frame.iloc[start:start + 20_000]
+        share = part["share"].to_numpy(float)
+        n = part["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        yield [dict(survey=s, year=int(y), area=a, grp=g, indicator=i, share=None if sh != sh else float(sh),
+                    missing=m if isinstance(m, str) and m else None, n=None if nn != nn else int(nn),
+                    note=note if isinstance(note, str) else "", dataset_id=dataset_id)
+               for s, y, a, g, i, sh, m, nn, note in zip(
+                   part["survey"].astype(object), part["year"], part["area"].astype(object),
+                   part["grp"].astype(object), part["indicator"].astype(object), share,
+                   part["missing"].astype(object), n, part["note"].astype(object))]
+
+
+def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
+    """Insert new cells and replace changed ones inside the caller's transaction; returns the cells replaced.
+
+    Cells whose stored value is the same are left as they are.
+    """
+    r = extract.results
+    compared = _compare(r, _stored(conn, r))
+    state = compared["state"].to_numpy()
+    t = db.survey_result
+    changed = r[state == "ändrad"]
+    keys = list(zip(changed["survey"].astype(object), changed["year"].astype(int), changed["area"].astype(object),
+                    changed["grp"].astype(object), changed["indicator"].astype(object)))
     for start in range(0, len(keys), 300):
-        chunk = keys[start:start + 300]
-        replaced += conn.execute(delete(t).where(
-            tuple_(t.c.survey, t.c.year, t.c.area, t.c.grp, t.c.indicator).in_(chunk))).rowcount or 0
-    rows = [dict(survey=s, year=int(y), area=a, grp=g, indicator=i,
-                 share=None if pd.isna(sh) else float(sh), missing=m if isinstance(m, str) else None,
-                 n=None if pd.isna(n) else int(n), note=note or "", dataset_id=dataset_id)
-            for s, y, a, g, i, sh, m, n, note in zip(*(r[c] for c in RESULT_COLUMNS))]
-    conn.execute(insert(t), rows)
+        conn.execute(delete(t).where(tuple_(t.c.survey, t.c.year, t.c.area, t.c.grp, t.c.indicator)
+                                     .in_(keys[start:start + 300])))
+    for rows in _row_tuples(r[state != "oförändrad"], dataset_id):
+        conn.execute(insert(t), rows)
     # Indicators without a description still get a name, so every result can be labelled.
     known = {tuple(k) for k in conn.execute(select(db.survey_indicator.c.survey, db.survey_indicator.c.indicator))}
-    for s, i in sorted(set(zip(r["survey"], r["indicator"])) - known):
+    pairs = r[["survey", "indicator"]].astype(object).drop_duplicates()
+    for s, i in sorted(set(zip(pairs["survey"], pairs["indicator"])) - known):
         conn.execute(insert(db.survey_indicator).values(survey=s, indicator=i, name=i, dataset_id=dataset_id))
-    return replaced
+    return len(keys)
 
 
 def import_extract(engine: Engine, extract: SurveyExtract, *, by: Actor) -> dict[str, int]:

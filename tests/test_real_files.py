@@ -143,3 +143,25 @@ def test_two_spellings_of_the_same_cell_are_duplicates():
                            "Medborgarundersökningen;2016;NORRMALM ;Alla;Trygg_kvall;66,0;398")).encode()
     assert problems(data) == [
         'enkät.csv rad 3, kolumn "år": samma undersökning, år, område, grupp och indikator som rad 2']
+
+
+def test_diff_shows_new_changed_and_unchanged_before_anything_is_saved(engine):
+    from lagesbild.audit import Actor
+
+    stored = surveys.load_results(engine, "medborgarundersokningen")
+    old = stored[(stored["area"] == "Norrmalm") & (stored["grp"] == "Alla") & (stored["year"] == 2016)].iloc[0]
+    same = stored[(stored["area"] == "Norrmalm") & (stored["grp"] == "Alla") & (stored["year"] == 2015)].iloc[0]
+    data = "\n".join([
+        HEADER + ";anmärkning",
+        f"Medborgarundersökningen;2016;NORRMALM;Alla;{old.indicator};55,5;{old.n};{old.note}",
+        f"Medborgarundersökningen;2015;Norrmalm;Alla;{same.indicator};{str(same.share).replace('.', ',')};{same.n};"
+        f"{same.note}",
+        f"Medborgarundersökningen;2017;Norrmalm;Alla;{old.indicator};60,0;400;"]).encode()
+    extract = surveys.read_extract("ny.csv", data, known=surveys.known_names(engine))
+    diff = surveys.diff_extract(engine, extract)
+    assert (diff.new, diff.changed, diff.unchanged) == (1, 1, 1)
+    assert diff.examples == [f"Norrmalm, Alla, {old.indicator} 2016: {str(old.share).replace('.', ',')} → 55,5"]
+    before = len(surveys.load_results(engine))
+    result = surveys.import_extract(engine, extract, by=Actor("test.admin", "administratör"))
+    assert result == {"rader": 3, "ersatta": 1}
+    assert len(surveys.load_results(engine)) == before + 1
