@@ -10,8 +10,9 @@ from pathlib import Path
 from .audit import Actor
 from .config import load_settings
 from .example import open_database
+from .importing import KINDS, Options, check_file, kind_from_text, save
 from .problems import InputError
-from .surveys import SURVEYS, import_extract, read_extract
+from .surveys import SURVEYS
 
 
 class _SwedishHelp(argparse.HelpFormatter):
@@ -23,8 +24,8 @@ class _SwedishHelp(argparse.HelpFormatter):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lagesbild",
-        description="Lägesbild: kontrollera och importera undersökningsresultat (CSV eller Excel, lång eller bred "
-                    "tabell) och skriv rådsmötets lägesbild som PowerPoint eller PDF.",
+        description="Lägesbild: kontrollera och importera undersökningsresultat, svar på individnivå, platser, "
+                    "iakttagelser, åtgärder och områdesgränser, och skriv rådsmötets lägesbild som PowerPoint eller PDF.",
         epilog="Databasen väljs med miljövariabeln LAGESBILD_DATABASE (sökväg till SQLite-fil eller SQLAlchemy-URL).",
         add_help=False, formatter_class=_SwedishHelp)
     parser.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
@@ -32,15 +33,25 @@ def _parser() -> argparse.ArgumentParser:
     parser._optionals.title = "flaggor"
     commands = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
     survey_help = "undersökningen om filen inte själv anger den: " + ", ".join(s.id for s in SURVEYS)
-    for name, text in (("check", "kontrollera en fil och skriv en sammanfattning, eller varje fel (avslutar med 1 vid fel)"),
+    for name, text in (("check", "kontrollera en fil och skriv en sammanfattning, vad importen skulle ändra och nya namn, eller "
+                                 "varje fel (avslutar med 1 vid fel); ändrar ingenting"),
                        ("import", "kontrollera en fil och spara den i databasen om den är felfri")):
         command = commands.add_parser(name, help=text, description=text, add_help=False,
                                       formatter_class=_SwedishHelp)
         command._positionals.title = "argument"
         command._optionals.title = "flaggor"
         command.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
-        command.add_argument("file", metavar="FIL", type=Path, help="CSV- eller Excel-fil med undersökningsresultat")
-        command.add_argument("--undersokning", metavar="ID", help=survey_help)
+        command.add_argument("file", metavar="FIL", type=Path,
+                             help="CSV-, Excel-, Parquet- eller GeoJSON-fil, eller zippad shapefil")
+        command.add_argument("--typ", type=_kind, metavar="TYP",
+                             help="vad filen innehåller: " + ", ".join(KINDS) + " (annars känns det igen på kolumnerna)")
+        command.add_argument("--undersokning", "--undersökning", dest="undersokning", metavar="ID", help=survey_help)
+        command.add_argument("--skala", choices=("procent", "bråk", "brak"), metavar="SKALA",
+                             help="hur andelarna är skrivna: procent (65,2) eller bråk (0,652)")
+        command.add_argument("--namnkolumn", metavar="KOLUMN", help="kolumnen med områdets namn i en fil med gränser")
+        command.add_argument("--crs", metavar="KOORDINATSYSTEM",
+                             help="koordinatsystem för koordinater utan angivet system, t.ex. EPSG:3006 "
+                                  "(SWEREF 99 TM) eller EPSG:3011 (SWEREF 99 18 00)")
     text = "skriv rådsmötets lägesbild som PowerPoint eller PDF-underlag (endast öppet material)"
     report = commands.add_parser("rapport", help=text, description=text, add_help=False, formatter_class=_SwedishHelp)
     report._optionals.title = "flaggor"
@@ -83,15 +94,46 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary_lines(summary: dict[str, object]) -> list[str]:
-    lines = []
-    for key, value in summary.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "inga"
-        elif isinstance(value, list):
-            value = f"{len(value)} ({', '.join(str(v) for v in value)})"
-        lines.append(f"  {key}: {value}")
-    return lines
+def _kind(text: str) -> str:
+    kind = kind_from_text(text)
+    if kind is None:
+        raise argparse.ArgumentTypeError(f'okänd typ "{text}" (möjliga: {", ".join(KINDS)})')
+    return kind
+
+
+def _existing_database():
+    """The configured database if it exists already; `check` never creates one."""
+    from . import db
+
+    database = load_settings().database
+    if "://" not in database and not Path(database).is_file():
+        return None
+    return db.connect(database)
+
+
+def _check_or_import(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        print(f"{args.file}: filen finns inte", file=sys.stderr)
+        return 1
+    options = Options(survey=args.undersokning, scale="bråk" if args.skala in ("bråk", "brak") else args.skala,
+                      name_column=args.namnkolumn, crs=args.crs)
+    try:
+        engine = open_database(load_settings().database) if args.command == "import" else _existing_database()
+        checked = check_file(args.file.name, args.file.read_bytes(), args.typ, options, engine)
+        print(f"{args.file.name}: {checked.heading}")
+        print("\n".join(checked.lines()))
+        if args.command == "import":
+            # Whoever runs the command line has the server and its database: they act as administrator.
+            print(save(engine, checked, Actor(f"kommandoraden ({getpass.getuser()})", "administratör")))
+    except InputError as error:
+        print(f"{args.file.name}: {len(error.problems)} fel, inget har sparats:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"{args.file.name}: filen är för stor för att läsas på den här datorn; dela upp den", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,24 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         return _report(args)
     if args.command in _ADMIN_COMMANDS:
         return _ADMIN_COMMANDS[args.command](args)
-    if not args.file.is_file():
-        print(f"{args.file}: filen finns inte", file=sys.stderr)
-        return 1
-    try:
-        extract = read_extract(args.file.name, args.file.read_bytes(), args.undersokning)
-    except InputError as error:
-        print(f"{args.file.name}: {len(error.problems)} fel, inget har sparats:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    print(f"{args.file.name}: filen är felfri ({extract.layout} tabell)")
-    print("\n".join(_summary_lines(extract.summary())))
-    if args.command == "import":
-        engine = open_database(load_settings().database)
-        # Whoever runs the command line has the server and its database: they act as administrator.
-        result = import_extract(engine, extract, by=Actor(f"kommandoraden ({getpass.getuser()})", "administratör"))
-        print(f"Sparat i databasen: {result['rader']} rader, varav {result['ersatta']} ersatte tidigare värden.")
-    return 0
+    return _check_or_import(args)
 
 
 # Accounts and backups: `konto`, `backup` and `restore`.

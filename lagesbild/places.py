@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
@@ -50,9 +51,23 @@ WINDOWS = {
     "eget": "Eget intervall",
 }
 
+# Coordinates in metres as GIS staff export them: SWEREF 99 TM or the city's SWEREF 99 18 00, converted on reading.
+METRE_FIELDS = [
+    Field("N", "number", required=False, allow_empty=True, aliases=("northing", "nord", "n_koordinat")),
+    Field("E", "number", required=False, allow_empty=True, aliases=("easting", "öst", "ost", "e_koordinat")),
+    Field("x", "number", required=False, allow_empty=True, aliases=("x_koordinat",)),
+    Field("y", "number", required=False, allow_empty=True, aliases=("y_koordinat",)),
+]
+METRE_COLUMNS = [f.name for f in METRE_FIELDS]
+SWEREF = {"EPSG:3006": "SWEREF 99 TM", "EPSG:3011": "SWEREF 99 18 00"}
+NORTHING = (6_100_000, 7_700_000)  # Sweden's northings in every SWEREF 99 projection
+TM_EASTING = (258_000, 930_000)  # SWEREF 99 TM over Sweden; the local zones lie below
+CRS_HINT = ("ange koordinatsystemet: på kommandoraden --crs EPSG:3006 (SWEREF 99 TM) eller --crs EPSG:3011 "
+            "(SWEREF 99 18 00), på sidan Data i listan Koordinatsystem")
+
 PLACE_FIELDS = [
-    Field("namn"), Field("lat", "number", minimum=SWEDEN["lat"][0], maximum=SWEDEN["lat"][1]),
-    Field("lon", "number", minimum=SWEDEN["lon"][0], maximum=SWEDEN["lon"][1]),
+    Field("namn"), Field("lat", "number", required=False, allow_empty=True),
+    Field("lon", "number", required=False, allow_empty=True),
     Field("område"), Field("aktivitet", allow_empty=True, required=False),
     Field("status", "choice", choices=PLACE_STATUSES),
     Field("kategori", "choice", choices=CATEGORIES, allow_empty=True, required=False),
@@ -64,8 +79,8 @@ PLACE_FIELDS = [
 OBSERVATION_FIELDS = [
     Field("plats"), Field("datum", "date"), Field("kategori", "choice", choices=CATEGORIES),
     Field("organisation"), Field("beskrivning"), Field("sekretess", "choice", choices=CONFIDENTIALITY),
-    Field("lat", "number", required=False, allow_empty=True, minimum=SWEDEN["lat"][0], maximum=SWEDEN["lat"][1]),
-    Field("lon", "number", required=False, allow_empty=True, minimum=SWEDEN["lon"][0], maximum=SWEDEN["lon"][1]),
+    Field("lat", "number", required=False, allow_empty=True),
+    Field("lon", "number", required=False, allow_empty=True),
 ]
 ACTION_FIELDS = [
     Field("plats"), Field("datum", "date"), Field("aktör"), Field("åtgärd"),
@@ -97,12 +112,122 @@ def _is_geojson(file_name: str) -> bool:
     return Path(file_name).suffix.lower() in (".geojson", ".json")
 
 
-def read_places(file_name: str, data: bytes) -> pd.DataFrame:
-    """Validated places from CSV, Excel or GeoJSON (points with the same properties as the CSV columns)."""
-    if _is_geojson(file_name):
-        frame = _from_geojson(file_name, data, PLACE_FIELDS, own_point_required=True)
+def crs_code(text: str | None) -> str | None:
+    """"EPSG:3006" from how a user writes a coordinate system ("3006", "sweref99tm", "SWEREF 99 18 00"), or None."""
+    if not text:
+        return None
+    key = re.sub(r"[\s_:\-]", "", str(text)).casefold()
+    if key in ("3006", "epsg3006", "sweref99tm", "sweref99", "urnogcdefcrsepsg3006"):
+        return "EPSG:3006"
+    if key in ("3011", "epsg3011", "sweref991800", "urnogcdefcrsepsg3011"):
+        return "EPSG:3011"
+    if key in ("4326", "epsg4326", "wgs84", "crs84", "urnogcdefcrsogc13crs84", "urnogcdefcrsepsg4326"):
+        return "EPSG:4326"
+    return None
+
+
+def guess_sweref(eastings: np.ndarray) -> str | None:
+    """The SWEREF 99 projection eastings in metres belong to, or None when they fit neither."""
+    e = eastings[~np.isnan(eastings)]
+    if not len(e):
+        return None
+    if ((e >= TM_EASTING[0]) & (e <= TM_EASTING[1])).all():
+        return "EPSG:3006"
+    if ((e >= 50_000) & (e < TM_EASTING[0])).all():
+        return "EPSG:3011"
+    return None
+
+
+def to_wgs84(east: np.ndarray, north: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """(lat, lon) in WGS84 of projected coordinates."""
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(east, north)
+    return np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value)).replace(".", ",")
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, copy=True)
+
+
+def _coordinates(file_name: str, frame: pd.DataFrame, crs: str | None, required: bool) -> pd.DataFrame:
+    """The frame with lat/lon filled from N/E or x/y in SWEREF 99; InputError for any point outside Sweden, with a hint."""
+    problems: list[Problem] = []
+    rows = frame["rad"].to_numpy()
+    north, east = _column(frame, "N"), _column(frame, "E")
+    x, y = _column(frame, "x"), _column(frame, "y")
+    if np.isnan(north).all() and not np.isnan(x).all():
+        # Swedish surveyors write x for the northing; GIS programs write x for the easting.
+        x_is_north = np.nanmedian(x) >= NORTHING[0]
+        north, east = (x, y) if x_is_north else (y, x)
+    metres = ~np.isnan(north) | ~np.isnan(east)
+    lat, lon = _column(frame, "lat"), _column(frame, "lon")
+    if metres.any():
+        chosen = crs_code(crs) if crs else guess_sweref(east[metres])
+        if crs and chosen in (None, "EPSG:4326"):
+            problems.append(Problem(file_name, f'koordinatsystemet "{crs}" tas inte emot för meterkoordinater; {CRS_HINT}'))
+        elif chosen is None:
+            problems.append(Problem(file_name, "koordinaterna är i meter men passar varken SWEREF 99 TM eller SWEREF 99 "
+                                               f"18 00; {CRS_HINT}"))
+        else:
+            both = metres & ~np.isnan(north) & ~np.isnan(east)
+            for name, values in (("N", north), ("E", east)):
+                for position in np.flatnonzero(metres & np.isnan(values))[:10]:
+                    problems.append(Problem(file_name, "värde saknas (punkten har bara den ena koordinaten)",
+                                            int(rows[position]), name))
+            new_lat, new_lon = to_wgs84(east[both], north[both], chosen)
+            lat[both], lon[both] = new_lat, new_lon
+    frame["lat"], frame["lon"] = lat, lon
+    missing = np.isnan(lat) | np.isnan(lon)
+    if required and missing.any():
+        if "lat" not in frame.columns and not metres.any():
+            problems.append(Problem(file_name, 'kolumnerna "lat" och "lon" saknas (eller "N" och "E" i SWEREF 99)'))
+        for position in np.flatnonzero(missing)[:10]:
+            problems.append(Problem(file_name, "värde saknas", int(rows[position]), "lat" if np.isnan(lat[position]) else "lon"))
+    for position in np.flatnonzero(~missing):
+        problems += _outside_sweden(file_name, int(rows[position]), lat[position], lon[position], metres[position])
+    raise_if(problems)
+    return frame.drop(columns=[c for c in METRE_COLUMNS if c in frame.columns])
+
+
+def _outside_sweden(file_name: str, row: int, lat: float, lon: float, from_metres: bool) -> list[Problem]:
+    in_lat = SWEDEN["lat"][0] <= lat <= SWEDEN["lat"][1]
+    in_lon = SWEDEN["lon"][0] <= lon <= SWEDEN["lon"][1]
+    if in_lat and in_lon:
+        return []
+    if from_metres:
+        return [Problem(file_name, f"punkten hamnar utanför Sverige (lat {_decimal(round(lat, 4))}, lon "
+                                   f"{_decimal(round(lon, 4))}); kontrollera koordinatsystemet, {CRS_HINT}", row, "N")]
+    if max(abs(lat), abs(lon)) > 1000:
+        system = SWEREF.get(guess_sweref(np.array([min(lat, lon)])) or "EPSG:3006")
+        hint = (f"ser ut som {system} (meter, inte grader); döp om kolumnerna till \"N\" och \"E\" så räknas "
+                "punkterna om till lat och lon")
+    elif SWEDEN["lat"][0] <= lon <= SWEDEN["lat"][1] and SWEDEN["lon"][0] <= lat <= SWEDEN["lon"][1]:
+        hint = "lat och lon verkar ha bytt plats; byt plats på kolumnerna"
     else:
-        frame = read_table(file_name, data, PLACE_FIELDS)
+        hint = "punkten ligger utanför Sverige"
+    problems = []
+    for name, value, ok in (("lat", lat, in_lat), ("lon", lon, in_lon)):
+        if not ok:
+            low, high = SWEDEN[name]
+            bound = f"är mindre än {_decimal(low)}" if value < low else f"är större än {_decimal(high)}"
+            problems.append(Problem(file_name, f'"{_number_text(value)}" {bound}; {hint}', row, name))
+    return problems
+
+
+def read_places(file_name: str, data: bytes, crs: str | None = None) -> pd.DataFrame:
+    """Validated places from CSV, Excel or GeoJSON; points in SWEREF 99 (N/E, x/y) are converted to WGS84."""
+    if _is_geojson(file_name):
+        frame = _from_geojson(file_name, data, PLACE_FIELDS, own_point_required=True, crs=crs)
+    else:
+        frame = read_table(file_name, data, PLACE_FIELDS + METRE_FIELDS)
+        frame = _coordinates(file_name, frame, crs, required=True)
     frame = _unquote_formulas(frame)
     problems = privacy_problems(file_name, frame)
     seen: dict[str, int] = {}
@@ -114,25 +239,33 @@ def read_places(file_name: str, data: bytes) -> pd.DataFrame:
     return frame
 
 
-def read_observations(file_name: str, data: bytes) -> pd.DataFrame:
-    """Validated observations from CSV, Excel or GeoJSON (points with the same properties)."""
+def read_observations(file_name: str, data: bytes, crs: str | None = None) -> pd.DataFrame:
+    """Validated observations from CSV, Excel or GeoJSON; points in SWEREF 99 (N/E, x/y) are converted to WGS84."""
     if _is_geojson(file_name):
-        frame = _from_geojson(file_name, data, OBSERVATION_FIELDS, own_point_required=False)
+        frame = _from_geojson(file_name, data, OBSERVATION_FIELDS, own_point_required=False, crs=crs)
     else:
-        frame = read_table(file_name, data, OBSERVATION_FIELDS)
+        frame = read_table(file_name, data, OBSERVATION_FIELDS + METRE_FIELDS)
+        frame = _coordinates(file_name, frame, crs, required=False)
     frame = _unquote_formulas(frame)
     raise_if(privacy_problems(file_name, frame))
     return frame
 
 
-def _from_geojson(file_name: str, data: bytes, fields: list[Field], own_point_required: bool) -> pd.DataFrame:
-    """Rows from a FeatureCollection: properties by column name, the point as lat/lon ("egen_punkt": "nej" drops it)."""
+def _from_geojson(file_name: str, data: bytes, fields: list[Field], own_point_required: bool,
+                  crs: str | None = None) -> pd.DataFrame:
+    """Rows from a FeatureCollection: properties by column name, the point as lat/lon ("egen_punkt": "nej" drops it).
+
+    Points in metres (SWEREF 99 TM or 18 00, named by the file's "crs" member or recognised) are converted.
+    """
     try:
-        features = json.loads(data.decode("utf-8-sig"))["features"]
+        collection = json.loads(data.decode("utf-8-sig"))
+        features = collection["features"]
         if not isinstance(features, list):
             raise TypeError("features")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError([Problem(file_name, "filen är inte en GeoJSON FeatureCollection")]) from exc
+    stated = ((collection.get("crs") or {}).get("properties") or {}).get("name") if isinstance(collection.get("crs"), dict) else None
+    crs = crs or (crs_code(stated) if stated else None)
     problems, records = [], []
     for number, feature in enumerate(features, start=1):
         feature = feature if isinstance(feature, dict) else {}
@@ -146,20 +279,28 @@ def _from_geojson(file_name: str, data: bytes, fields: list[Field], own_point_re
             if error and (f.required or f.name in props):
                 problems.append(Problem(file_name, error, number, f.name))
             record[f.name] = value
-        record["lat"] = record["lon"] = None
+        record["lat"] = record["lon"] = record["E"] = record["N"] = None
         if geometry.get("type") == "Point" and str(props.get("egen_punkt", "")).strip().casefold() != "nej":
             coordinates = geometry.get("coordinates") or []
+            values = {}
             for name, text in zip(("lon", "lat"), coordinates[:2]):
                 spec = next(f for f in fields if f.name == name)
                 value, error = parse_cell(spec, str(text))
                 if error:
                     problems.append(Problem(file_name, error, number, name))
-                record[name] = value
+                values[name] = value
+            if any(abs(v) > 1000 for v in values.values() if v is not None):
+                record["E"], record["N"] = values.get("lon"), values.get("lat")
+            else:
+                record.update(values)
         elif own_point_required:
             problems.append(Problem(file_name, "geometrin är inte en punkt (Point)", number, "geometry"))
         records.append(record)
     raise_if(problems)
-    return pd.DataFrame.from_records(records, columns=["rad", *[f.name for f in fields]])
+    frame = pd.DataFrame.from_records(records, columns=["rad", *[f.name for f in fields], "E", "N"])
+    if crs_code(crs) == "EPSG:4326":
+        crs = None
+    return _coordinates(file_name, frame, crs, required=own_point_required)
 
 
 def read_actions(file_name: str, data: bytes) -> pd.DataFrame:
@@ -222,6 +363,13 @@ def import_observations(engine: Engine, file_name: str, frame: pd.DataFrame, *, 
     """Store validated observations in one transaction; returns how many were added."""
     audit.import_file(engine, by, "observationer", file_name, len(frame),
                       lambda conn, dataset_id: store_observations(conn, frame, dataset_id, file_name))
+    return len(frame)
+
+
+def import_actions(engine: Engine, file_name: str, frame: pd.DataFrame, *, by: Actor) -> int:
+    """Store validated actions in one transaction; returns how many were added."""
+    audit.import_file(engine, by, "åtgärder", file_name, len(frame),
+                      lambda conn, dataset_id: store_actions(conn, frame, dataset_id, file_name))
     return len(frame)
 
 

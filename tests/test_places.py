@@ -58,8 +58,10 @@ def test_personal_number_in_an_observation_file_names_the_cell():
 def test_swapped_or_sweref_coordinates_are_refused():
     data = ("namn;lat;lon;område;status\nFel;18,06;59,34;Norrmalm;ny\nSweref;6580000;152000;Norrmalm;ny\n").encode()
     found = errors(places.read_places, "platser.csv", data)
-    assert 'platser.csv rad 2, kolumn "lat": "18,06" är mindre än 55' in found
-    assert 'platser.csv rad 3, kolumn "lon": "152000" är större än 24,5' in found
+    assert 'platser.csv rad 2, kolumn "lat": "18,06" är mindre än 55; lat och lon verkar ha bytt plats; ' \
+           'byt plats på kolumnerna' in found
+    assert any(p.startswith('platser.csv rad 3, kolumn "lon": "152000" är större än 24,5; ser ut som SWEREF 99 18 00 '
+                            '(meter, inte grader)') for p in found)
 
 
 def test_observations_from_geojson_keep_their_own_point(engine):
