@@ -363,7 +363,7 @@ def _check_scale(file_name: str, frame: pd.DataFrame, scale: str | None, problem
         problems.rows(frame["rad"].to_numpy(), too_big, "andel",
                       "med skalan bråk ska varje andel vara mellan 0 och 1; importera utan skalan bråk om andelarna "
                       "är skrivna i procent")
-        frame["share"] = share * 100
+        frame["share"] = np.round(share * 100, 10)
     elif scale is None and len(present) and present.max() <= 1 and present.max() > 0:
         example = str(round(float(present[present > 0][0]), 4)).replace(".", ",")
         problems.items.append(Problem(file_name, f"alla andelar är högst 1 (till exempel {example}), så de ser ut att "

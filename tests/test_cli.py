@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lagesbild import surveys
 from lagesbild.cli import main
 from lagesbild.example import open_database
@@ -53,3 +55,67 @@ def test_help_is_in_swedish():
     result = subprocess.run([sys.executable, "-m", "lagesbild", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0
     assert "kontrollera en fil" in result.stdout and "visa den här hjälpen" in result.stdout
+
+
+def test_check_prints_the_diff_and_the_new_names_and_changes_nothing(tmp_path, capsys):
+    engine = open_database(str(tmp_path / "test.sqlite"))
+    before = len(surveys.load_results(engine))
+    path = tmp_path / "ny.csv"
+    path.write_bytes(f"{HEADER}\nMedborgarundersökningen;2016;NORRMALM;Alla;trygg_kvall;55,5;400\n"
+                     "Medborgarundersökningen;2016;Vasastan;Alla;trygg_kvall;60,0;300\n".encode())
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "nya rader: 1" in out and "ändrade värden: 1" in out and "oförändrade: 0" in out
+    assert "Norrmalm, Alla, trygg_kvall 2016: " in out and "→ 55,5" in out
+    assert "nya områden: Vasastan" in out and "nya grupper: inga" in out
+    assert len(surveys.load_results(engine)) == before
+
+
+def test_check_without_a_database_does_not_create_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LAGESBILD_DATABASE", str(tmp_path / "saknas.sqlite"))
+    path = tmp_path / "ny.csv"
+    path.write_bytes(f"{HEADER}\nMedborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;55,5;400\n".encode())
+    assert main(["check", str(path)]) == 0
+    assert not (tmp_path / "saknas.sqlite").exists()
+
+
+def test_fractions_need_the_scale_option(tmp_path, capsys):
+    path = tmp_path / "brak.csv"
+    path.write_bytes(f"{HEADER}\nMedborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;0,555;400\n".encode())
+    assert main(["check", str(path)]) == 1
+    assert "--skala bråk" in capsys.readouterr().err
+    assert main(["import", str(path), "--skala", "bråk"]) == 0
+    stored = surveys.load_results(open_database(str(tmp_path / "test.sqlite")))
+    norrmalm = stored[(stored["area"] == "Norrmalm") & (stored["grp"] == "Alla") & (stored["year"] == 2016)
+                      & (stored["indicator"] == "trygg_kvall")]
+    assert norrmalm["share"].tolist() == [55.5]
+
+
+def test_every_kind_is_recognised_or_named(tmp_path, capsys):
+    from tests.test_real_geodata import shared_data
+
+    assert main(["check", str(shared_data("sdn_2020.zip"))]) == 0
+    out = capsys.readouterr().out
+    assert "sdn_2020.zip: filen är felfri: 13 områden" in out and "nya områden: Hägersten-Älvsjö" in out
+    obs = tmp_path / "iakttagelser.csv"
+    obs.write_bytes("plats;datum;kategori;organisation;beskrivning;sekretess;N;E\n"
+                    "Vasaparken;2016-12-01;annat;Polisen;Sovplats;öppen;6581000;152000\n".encode())
+    assert main(["import", str(obs), "--typ", "iakttagelser"]) == 0
+    assert "Sparat i databasen: 1 iakttagelser." in capsys.readouterr().out
+    actions = tmp_path / "atgarder.csv"
+    actions.write_bytes("plats;datum;aktör;åtgärd;status;sekretess\n"
+                        "Vasaparken;2016-12-02;Stadsdelsförvaltningen;Städning;genomförd;öppen\n".encode())
+    assert main(["import", str(actions)]) == 0
+    assert "Sparat i databasen: 1 åtgärder." in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["check", str(actions), "--typ", "okänt"])
+    assert 'okänd typ "okänt"' in capsys.readouterr().err
+
+
+def test_respondent_files_are_checked_but_never_stored(tmp_path, capsys):
+    path = tmp_path / "medborgarundersokningen_svar.csv"
+    path.write_bytes("år;område;indikator;svar\n2016;Norrmalm;trygg_kvall;Instämmer helt\n".encode())
+    assert main(["check", str(path)]) == 0
+    assert "ingenting sparas" in capsys.readouterr().out
+    assert main(["import", str(path)]) == 1
+    assert "sparas inte i databasen" in capsys.readouterr().err
