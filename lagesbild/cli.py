@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .audit import Actor
 from .config import load_settings
-from .example import open_database
 from .importing import KINDS, Options, check_file, kind_from_text, save
 from .problems import InputError
 from .surveys import SURVEYS
@@ -75,6 +74,8 @@ def _iso_date(text: str) -> dt.date:
 def _report(args: argparse.Namespace) -> int:
     from . import agenda, report, snapshots
 
+    from .example import open_database
+
     settings = load_settings()
     engine = open_database(settings.database)
     note = None
@@ -118,7 +119,12 @@ def _check_or_import(args: argparse.Namespace) -> int:
     options = Options(survey=args.undersokning, scale="bråk" if args.skala in ("bråk", "brak") else args.skala,
                       name_column=args.namnkolumn, crs=args.crs)
     try:
-        engine = open_database(load_settings().database) if args.command == "import" else _existing_database()
+        if args.command == "import":
+            from .example import open_database  # the example data fills a new database, as on the app's first start
+
+            engine = open_database(load_settings().database)
+        else:
+            engine = _existing_database()
         checked = check_file(args.file.name, args.file.read_bytes(), args.typ, options, engine)
         print(f"{args.file.name}: {checked.heading}")
         print("\n".join(checked.lines()))

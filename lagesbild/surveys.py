@@ -282,11 +282,13 @@ def _surveys(table: TextTable, positions: dict[str, int], default: str | None, p
                                   "undersökning vid importen", dtype=object)
     unknown = pd.isna(ids)
     problems.rows(table.rows, unknown, "undersökning", messages)
-    return pd.Series(pd.Categorical(ids))
+    if "undersökning" in positions:
+        return recode(table.column(positions["undersökning"]), lambda t: survey_id(t) if t else default)
+    return pd.Series(pd.Categorical.from_codes(np.zeros(count, dtype=np.int32), categories=[default or ""]))
 
 
 def _values(column: pd.Series, f: Field, header: str, rows: np.ndarray, problems: _Problems,
-            markers: bool) -> tuple[np.ndarray, np.ndarray]:
+            markers: bool) -> tuple[np.ndarray, pd.Categorical]:
     # Parse each distinct text once, then spread the results to the rows through the codes.
     categories = list(column.cat.categories) + [""]
     codes = column.cat.codes.to_numpy().copy()
@@ -305,7 +307,9 @@ def _values(column: pd.Series, f: Field, header: str, rows: np.ndarray, problems
         marks_c.append(None)
         errors_c.append(error)
     values = np.array(values_c, dtype=float)[codes]
-    marks = np.array(marks_c, dtype=object)[codes]
+    labels = list(dict.fromkeys(m for m in marks_c if m is not None))
+    mark_codes = np.array([labels.index(m) if m is not None else -1 for m in marks_c], dtype=np.int32)[codes]
+    marks = pd.Categorical.from_codes(mark_codes, categories=pd.Index(labels, dtype=object))
     errors = np.array(errors_c, dtype=object)
     bad = np.array([e is not None for e in errors_c])[codes]
     problems.rows(rows, bad, header, errors[codes] if bad.any() else "")
@@ -351,7 +355,7 @@ def _frame(rows, base, year, share, missing, n, note) -> pd.DataFrame:
     return pd.DataFrame({
         "rad": rows, "survey": base["survey"].array, "year": year,
         "area": base["area"].array, "grp": base["grp"].array, "indicator": base["indicator"].array,
-        "share": share, "missing": pd.Categorical(missing), "n": pd.Series(n).astype("Int64").to_numpy(),
+        "share": share, "missing": missing, "n": pd.Series(n).astype("Int64").to_numpy(),
         "note": note.array})
 
 
@@ -448,37 +452,83 @@ class ImportDiff:
         return lines
 
 
-def _stored(conn, results: pd.DataFrame) -> pd.DataFrame:
-    t = db.survey_result
-    surveys = [str(s) for s in results["survey"].unique()]
-    years = [int(y) for y in results["year"].unique()]
-    rows = conn.execute(select(*(t.c[c] for c in [*KEY, *VALUE_COLUMNS]))
-                        .where(t.c.survey.in_(surveys), t.c.year.in_(years))).all()
-    return pd.DataFrame(rows, columns=[*KEY, *VALUE_COLUMNS])
+STATES = ["ny", "ändrad", "oförändrad"]
 
 
-def _compare(results: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
-    """The extract's rows with `state` "ny", "ändrad" or "oförändrad" and the stored values beside them."""
-    if stored.empty:
-        return pd.DataFrame({"state": pd.Categorical(np.full(len(results), "ny"), categories=["ny", "ändrad", "oförändrad"])})
-    left = results[KEY + VALUE_COLUMNS].copy()
+def _codes(series: pd.Series, categories: pd.Index) -> np.ndarray:
+    return categories.get_indexer(series.astype(object)) if not isinstance(series.dtype, pd.CategoricalDtype) \
+        else series.cat.codes.to_numpy().astype(np.int64)
+
+
+def _key(results: pd.DataFrame, parts: dict[str, pd.Index], frame: pd.DataFrame | None = None) -> np.ndarray:
+    """One int64 per row from the codes of survey, year, area, group and indicator in the extract's categories."""
+    frame = results if frame is None else frame
+    key = np.zeros(len(frame), dtype=np.int64)
+    valid = np.ones(len(frame), dtype=bool)
+    for column in KEY:
+        if column == "year":
+            codes = frame["year"].to_numpy(dtype=np.int64) - 1800
+        elif frame is results:
+            codes = results[column].cat.codes.to_numpy().astype(np.int64)
+        else:
+            codes = parts[column].get_indexer(frame[column].astype(object)).astype(np.int64)
+        valid &= codes >= 0
+        key = key * (400 if column == "year" else 1 << 16) + np.maximum(codes, 0)
+    return np.where(valid, key, -1)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
+    """Per row of the extract: `state` ("ny", "ändrad", "oförändrad") and the stored values beside it.
+
+    The stored rows of the file's surveys and years are read in chunks and matched on one int64 key,
+    so comparing a million rows needs neither a million tuples nor a merge of text columns.
+    """
     for column in ("survey", "area", "grp", "indicator"):
-        left[column] = left[column].astype(object)
-    stored = stored.astype({"year": np.int64}).rename(columns={c: f"{c}_old" for c in VALUE_COLUMNS})
-    stored["found"] = True
-    merged = left.merge(stored, on=KEY, how="left", sort=False)
-    found = merged["found"].fillna(False).astype(bool).to_numpy()
-    share, old_share = merged["share"].to_numpy(float), pd.to_numeric(merged["share_old"]).to_numpy(float)
-    same_share = (np.isnan(share) & np.isnan(old_share)) | np.isclose(share, old_share, rtol=0, atol=1e-9)
-    missing_new = merged["missing"].astype(object).where(merged["missing"].notna(), None)
-    same = (same_share & (missing_new.to_numpy() == merged["missing_old"].astype(object).where(
-        merged["missing_old"].notna(), None).to_numpy())
-            & (merged["n"].astype("Float64").fillna(-1).to_numpy(float)
-               == pd.to_numeric(merged["n_old"]).fillna(-1).to_numpy(float))
-            & (merged["note"].astype(object).fillna("").to_numpy() == merged["note_old"].fillna("").to_numpy()))
-    state = np.where(~found, "ny", np.where(same, "oförändrad", "ändrad"))
-    merged["state"] = pd.Categorical(state, categories=["ny", "ändrad", "oförändrad"])
-    return merged
+        if not isinstance(results[column].dtype, pd.CategoricalDtype):
+            results[column] = results[column].astype("category")
+    parts = {c: pd.Index(results[c].cat.categories.astype(object)) for c in ("survey", "area", "grp", "indicator")}
+    index = pd.Index(_key(results, parts))
+    count = len(results)
+    found = np.zeros(count, dtype=bool)
+    old_share, old_n = np.full(count, np.nan), np.full(count, np.nan)
+    old_missing, old_note = np.full(count, None, dtype=object), np.full(count, None, dtype=object)
+    t = db.survey_result
+    surveys = [str(s) for s in parts["survey"]]
+    years = [int(y) for y in np.unique(results["year"].to_numpy())]
+    result = conn.execute(select(*(t.c[c] for c in [*KEY, *VALUE_COLUMNS]))
+                          .where(t.c.survey.in_(surveys), t.c.year.in_(years)))
+    while chunk := result.fetchmany(100_000):
+        stored = pd.DataFrame(chunk, columns=[*KEY, *VALUE_COLUMNS])
+        positions = index.get_indexer(_key(results, parts, stored))
+        hit = positions >= 0
+        at = positions[hit]
+        found[at] = True
+        old_share[at] = pd.to_numeric(stored["share"][hit]).to_numpy(dtype=float, na_value=np.nan)
+        old_n[at] = pd.to_numeric(stored["n"][hit]).to_numpy(dtype=float, na_value=np.nan)
+        old_missing[at] = stored["missing"][hit].to_numpy(dtype=object)
+        old_note[at] = stored["note"][hit].to_numpy(dtype=object)
+    share = results["share"].to_numpy(dtype=float)
+    n = results["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    same = ((np.isnan(share) & np.isnan(old_share)) | (np.abs(share - old_share) < 1e-9)) & \
+           ((np.isnan(n) & np.isnan(old_n)) | (n == old_n))
+    candidates = np.flatnonzero(found & same)
+    if len(candidates):
+        missing = results["missing"].astype(object).to_numpy()[candidates]
+        note = results["note"].astype(object).to_numpy()[candidates]
+        stored_missing, stored_note = old_missing[candidates], old_note[candidates]
+        text_same = np.array([_text(m) == _text(o) and _text(t) == _text(p)
+                              for m, o, t, p in zip(missing, stored_missing, note, stored_note)], dtype=bool)
+        same_all = np.zeros(count, dtype=bool)
+        same_all[candidates] = text_same
+    else:
+        same_all = np.zeros(count, dtype=bool)
+    state = np.where(~found, 0, np.where(same_all, 2, 1)).astype(np.int8)
+    return pd.DataFrame({"state": pd.Categorical.from_codes(state, categories=STATES), "share_old": old_share,
+                         "n_old": old_n, "missing_old": old_missing, "note_old": old_note})
 
 
 def _value_text(share, missing) -> str:
@@ -495,14 +545,15 @@ def _change_text(r) -> str:
     n_old, n_new = (None if pd.isna(r.n_old) else int(r.n_old)), (None if pd.isna(r.n) else int(r.n))
     if n_old != n_new:
         parts.append(f"antal svar {n_old if n_old is not None else '..'} → {n_new if n_new is not None else '..'}")
-    if (r.note_old or "") != (r.note if isinstance(r.note, str) else ""):
-        parts.append(f'anmärkning "{r.note_old or ""}" → "{r.note if isinstance(r.note, str) else ""}"')
+    if _text(r.note_old) != _text(r.note):
+        parts.append(f'anmärkning "{_text(r.note_old)}" → "{_text(r.note)}"')
     return ", ".join(parts)
 
 
-def _diff(compared: pd.DataFrame, limit: int) -> ImportDiff:
+def _diff(results: pd.DataFrame, compared: pd.DataFrame, limit: int) -> ImportDiff:
     counts = compared["state"].value_counts()
-    changed = compared[compared["state"] == "ändrad"].head(limit)
+    first = np.flatnonzero((compared["state"] == "ändrad").to_numpy())[:limit]
+    changed = pd.concat([results.iloc[first].reset_index(drop=True), compared.iloc[first].reset_index(drop=True)], axis=1)
     examples = [f"{r.area}, {r.grp}, {r.indicator} {int(r.year)}: {_change_text(r)}" for r in changed.itertuples()]
     return ImportDiff(int(counts.get("ny", 0)), int(counts.get("ändrad", 0)), int(counts.get("oförändrad", 0)), examples)
 
@@ -510,21 +561,33 @@ def _diff(compared: pd.DataFrame, limit: int) -> ImportDiff:
 def diff_extract(engine: Engine, extract: SurveyExtract, limit: int = 10) -> ImportDiff:
     """What importing the extract would change, without changing anything."""
     with engine.connect() as conn:
-        return _diff(_compare(extract.results, _stored(conn, extract.results)), limit)
+        return _diff(extract.results, _compare(conn, extract.results), limit)
 
 
-def _row_tuples(frame: pd.DataFrame, dataset_id: int | None):
-    for start in range(0, len(frame), 20_000):
-        part = frame.iloc[start:start + 20_000]
-        share = part["share"].to_numpy(float)
-        n = part["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        yield [dict(survey=s, year=int(y), area=a, grp=g, indicator=i, share=None if sh != sh else float(sh),
-                    missing=m if isinstance(m, str) and m else None, n=None if nn != nn else int(nn),
-                    note=note if isinstance(note, str) else "", dataset_id=dataset_id)
-               for s, y, a, g, i, sh, m, nn, note in zip(
-                   part["survey"].astype(object), part["year"], part["area"].astype(object),
-                   part["grp"].astype(object), part["indicator"].astype(object), share,
-                   part["missing"].astype(object), n, part["note"].astype(object))]
+INSERT_COLUMNS = ["survey", "year", "area", "grp", "indicator", "share", "missing", "n", "note", "dataset_id"]
+
+
+def _insert_results(conn, frame: pd.DataFrame, dataset_id: int | None) -> None:
+    """Insert rows through the driver's executemany in bounded chunks of plain tuples."""
+    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO survey_result ({', '.join(INSERT_COLUMNS)}) "
+           f"VALUES ({', '.join([placeholder] * len(INSERT_COLUMNS))})")
+    cursor = conn.connection.cursor()
+    try:
+        for start in range(0, len(frame), 50_000):
+            part = frame.iloc[start:start + 50_000]
+            share = part["share"].to_numpy(dtype=float)
+            n = part["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            rows = zip(part["survey"].astype(object).tolist(), part["year"].astype(int).tolist(),
+                       part["area"].astype(object).tolist(), part["grp"].astype(object).tolist(),
+                       part["indicator"].astype(object).tolist(),
+                       [None if v != v else v for v in share.tolist()],
+                       [m if isinstance(m, str) and m else None for m in part["missing"].astype(object).tolist()],
+                       [None if v != v else int(v) for v in n.tolist()],
+                       [t if isinstance(t, str) else "" for t in part["note"].astype(object).tolist()])
+            cursor.executemany(sql, [(*row, dataset_id) for row in rows])
+    finally:
+        cursor.close()
 
 
 def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
@@ -533,8 +596,7 @@ def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
     Cells whose stored value is the same are left as they are.
     """
     r = extract.results
-    compared = _compare(r, _stored(conn, r))
-    state = compared["state"].to_numpy()
+    state = _compare(conn, r)["state"].to_numpy()
     t = db.survey_result
     changed = r[state == "ändrad"]
     keys = list(zip(changed["survey"].astype(object), changed["year"].astype(int), changed["area"].astype(object),
@@ -542,8 +604,7 @@ def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
     for start in range(0, len(keys), 300):
         conn.execute(delete(t).where(tuple_(t.c.survey, t.c.year, t.c.area, t.c.grp, t.c.indicator)
                                      .in_(keys[start:start + 300])))
-    for rows in _row_tuples(r[state != "oförändrad"], dataset_id):
-        conn.execute(insert(t), rows)
+    _insert_results(conn, r[state != "oförändrad"], dataset_id)
     # Indicators without a description still get a name, so every result can be labelled.
     known = {tuple(k) for k in conn.execute(select(db.survey_indicator.c.survey, db.survey_indicator.c.indicator))}
     pairs = r[["survey", "indicator"]].astype(object).drop_duplicates()

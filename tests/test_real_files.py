@@ -165,3 +165,15 @@ def test_diff_shows_new_changed_and_unchanged_before_anything_is_saved(engine):
     result = surveys.import_extract(engine, extract, by=Actor("test.admin", "administratör"))
     assert result == {"rader": 3, "ersatta": 1}
     assert len(surveys.load_results(engine)) == before + 1
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(engine):
+    from lagesbild.audit import Actor
+
+    data = "\n".join([HEADER + ";anmärkning",
+                      "Medborgarundersökningen;2019;Norrmalm;Alla;trygg_kvall;..;;",
+                      "Medborgarundersökningen;2019;Östermalm;Alla;trygg_kvall;66,6;400;Ny fråga"]).encode()
+    extract = surveys.read_extract("ny.csv", data)
+    assert surveys.import_extract(engine, extract, by=Actor("a", "administratör")) == {"rader": 2, "ersatta": 0}
+    diff = surveys.diff_extract(engine, surveys.read_extract("ny.csv", data))
+    assert (diff.new, diff.changed, diff.unchanged) == (0, 0, 2)
