@@ -185,7 +185,10 @@ def boundary_columns(file_name: str, data: bytes) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         if suffix == ".zip":
-            _safe_extract(file_name, data, Path(folder) / "shp")
+            try:
+                _safe_extract(file_name, data, Path(folder) / "shp")
+            except InputError:
+                return []  # the full read names the problem
             shapes = sorted((Path(folder) / "shp").rglob("*.shp"))
             if not shapes:
                 return []

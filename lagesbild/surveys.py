@@ -481,6 +481,10 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _texts(values: np.ndarray) -> np.ndarray:
+    return np.where(pd.isna(values), "", values).astype(object)
+
+
 def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
     """Per row of the extract: `state` ("ny", "ändrad", "oförändrad") and the stored values beside it.
 
@@ -496,13 +500,16 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
     found = np.zeros(count, dtype=bool)
     old_share, old_n = np.full(count, np.nan), np.full(count, np.nan)
     old_missing, old_note = np.full(count, None, dtype=object), np.full(count, None, dtype=object)
-    t = db.survey_result
     surveys = [str(s) for s in parts["survey"]]
     years = [int(y) for y in np.unique(results["year"].to_numpy())]
-    result = conn.execute(select(*(t.c[c] for c in [*KEY, *VALUE_COLUMNS]))
-                          .where(t.c.survey.in_(surveys), t.c.year.in_(years)))
-    while chunk := result.fetchmany(100_000):
-        stored = pd.DataFrame(chunk, columns=[*KEY, *VALUE_COLUMNS])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    # The driver's own cursor: plain tuples, five times faster to frame than result rows.
+    cursor = conn.connection.cursor()
+    cursor.execute(f"SELECT {', '.join([*KEY, *VALUE_COLUMNS])} FROM survey_result WHERE survey IN "
+                   f"({', '.join([mark] * len(surveys))}) AND year IN ({', '.join([mark] * len(years))})",
+                   (*surveys, *years))
+    while chunk := cursor.fetchmany(100_000):
+        stored = pd.DataFrame.from_records(chunk, columns=[*KEY, *VALUE_COLUMNS])
         positions = index.get_indexer(_key(results, parts, stored))
         hit = positions >= 0
         at = positions[hit]
@@ -511,6 +518,7 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
         old_n[at] = pd.to_numeric(stored["n"][hit]).to_numpy(dtype=float, na_value=np.nan)
         old_missing[at] = stored["missing"][hit].to_numpy(dtype=object)
         old_note[at] = stored["note"][hit].to_numpy(dtype=object)
+    cursor.close()
     share = results["share"].to_numpy(dtype=float)
     n = results["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     same = ((np.isnan(share) & np.isnan(old_share)) | (np.abs(share - old_share) < 1e-9)) & \
@@ -520,8 +528,7 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
         missing = results["missing"].astype(object).to_numpy()[candidates]
         note = results["note"].astype(object).to_numpy()[candidates]
         stored_missing, stored_note = old_missing[candidates], old_note[candidates]
-        text_same = np.array([_text(m) == _text(o) and _text(t) == _text(p)
-                              for m, o, t, p in zip(missing, stored_missing, note, stored_note)], dtype=bool)
+        text_same = (_texts(missing) == _texts(stored_missing)) & (_texts(note) == _texts(stored_note))
         same_all = np.zeros(count, dtype=bool)
         same_all[candidates] = text_same
     else:

@@ -145,3 +145,8 @@ def test_point_geojson_in_sweref_without_crs_is_converted():
                               "organisation": "Polisen", "beskrivning": "Sovplats", "sekretess": "öppen"}}
     row = places.read_observations("obs.geojson", geojson([feature])).iloc[0]
     assert (row["lat"], row["lon"]) == pytest.approx((59.3378, 18.0597), abs=1e-5)
+
+
+def test_boundary_columns_for_the_choice_on_the_data_page():
+    assert areas.boundary_columns("sdn_2020.zip", shared_data("sdn_2020.zip").read_bytes()) == ["TYP", "KOMMUN", "Sdn_omarde"]
+    assert areas.boundary_columns("trasig.zip", b"PK\x03\x04 broken") == []
