@@ -6,7 +6,6 @@ answers and, for weighted data, the effective number of answers (Kish) that the 
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -21,8 +20,8 @@ import pyarrow.csv as pacsv
 
 from .problems import InputError, Problem
 from .surveys import ALL, CITY, RESULT_COLUMNS, fold, survey_id, survey_in_text
-from .tabular import (EXCEL_SUFFIXES, FOOTNOTE_START, Field, column_names, find_header, normalise_header,
-                      parse_number, raw_rows, sniff_separator)
+from .tabular import (EXCEL_SUFFIXES, FOOTNOTE_START, Field, column_names, file_encoding, find_header,
+                      normalise_header, parse_number, raw_rows, sniff_separator)
 
 FIELDS = [
     Field("undersökning", required=False),
@@ -42,6 +41,8 @@ GROUP_FIELDS = [
 GROUP_COLUMNS = [f.name for f in GROUP_FIELDS]
 KEY_COLUMNS = {"år", "område", "indikator", "svar"}
 MAX_PROBLEMS_PER_KIND = 5
+# An analyst's file of up to a million rows is what the page is made for; a little more is let through.
+MAX_ROWS = 1_200_000
 
 SEX = {"kvinna": "Kvinnor", "kvinnor": "Kvinnor", "k": "Kvinnor", "man": "Män", "män": "Män", "m": "Män",
        "flicka": "Flickor", "flickor": "Flickor", "tjej": "Flickor", "pojke": "Pojkar", "pojkar": "Pojkar",
@@ -105,21 +106,36 @@ class RespondentExtract:
 
 # --------------------------------------------------------------------------- reading
 
-def _text(data: bytes) -> tuple[str, str]:
-    """Encoding (judged from the start of the file) and the start as text, for the separator and header."""
-    head = data[:1_000_000]
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8", head[3:70_000].decode("utf-8", errors="ignore")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8", head[:70_000].decode("utf-8", errors="ignore")
-    except UnicodeDecodeError:
-        return "cp1252", head[:70_000].decode("cp1252", errors="replace")
+def _text(file_name: str, data: bytes) -> tuple[str, str]:
+    """The one encoding every row is written in (InputError naming rows that differ) and the start as text."""
+    encoding = file_encoding(file_name, data)
+    head = data[:70_000].decode(encoding, errors="ignore")
+    return ("utf-8" if encoding == "utf-8-sig" else encoding), head
+
+
+def _check_size(file_name: str, data: bytes) -> None:
+    """Refuse a file with more rows than MAX_ROWS before it is read: Parquet by its metadata, CSV by its lines."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            rows = pq.ParquetFile(io.BytesIO(data)).metadata.num_rows
+        except Exception as exc:  # pyarrow raises several kinds for a broken file
+            raise InputError([Problem(file_name, "filen kunde inte läsas som Parquet: den är skadad eller inte en "
+                                                 "Parquet-fil")]) from exc
+    elif suffix in EXCEL_SUFFIXES:
+        return  # the workbook's unpacked size is checked before it is opened, and a sheet holds at most 1 048 576 rows
+    else:
+        rows = data.count(b"\n") - 100  # title rows and footnotes do not count against the limit
+    if rows > MAX_ROWS:
+        raise InputError([Problem(file_name, f"filen har {rows:,} rader; högst {MAX_ROWS:,} rader tas emot. Dela upp "
+                                             "filen, till exempel per år".replace(",", "\u00a0"))])
 
 
 def _csv_frame(file_name: str, data: bytes) -> tuple[pd.DataFrame, pa.ChunkedArray | None, list[str], int, list[Problem]]:
     """The CSV's columns as categories and the weights as text; also its title rows and first data row."""
-    encoding, head = _text(data)
+    encoding, head = _text(file_name, data)
     separator = sniff_separator(head)
     rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=separator))[:30]
     names = column_names(FIELDS + GROUP_FIELDS)
@@ -321,6 +337,7 @@ def _weights(column: pa.Array | pa.ChunkedArray, present: np.ndarray, problems: 
 
 def read_respondents(file_name: str, data: bytes) -> RespondentExtract:
     """Validate a respondent-level file (CSV, Excel or Parquet); raises InputError listing every problem."""
+    _check_size(file_name, data)
     suffix = Path(file_name).suffix.lower()
     if suffix == ".parquet":
         frame, raw_weights, title, first_row, found = _parquet_frame(file_name, data)

@@ -184,3 +184,28 @@ def test_a_windows_1252_file_whose_first_megabyte_is_plain_ascii():
     assert extract.summary()["områden"] == ["Norrmalm", "Östermalm"]
     result = respondents.aggregate(extract, "medborgarundersokningen", "trygg_kvall")
     assert cell(result, 2016, "Östermalm", ALL)["share"] == 0
+
+
+def test_a_respondent_file_with_mixed_encodings_is_refused_naming_the_row():
+    lines = ["ar;omrade;indikator;svar", "2016;Östermalm;trygg_kvall;Instämmer helt"]
+    data = lines[0].encode() + b"\r\n" + lines[1].encode("cp1252") + b"\r\n" + \
+        "2016;Södermalm;trygg_kvall;Instämmer helt".encode("utf-8") + b"\r\n" + lines[1].encode("cp1252")
+    with pytest.raises(InputError) as caught:
+        respondents.read_respondents("medborgarundersokningen.csv", data)
+    assert str(caught.value.problems[0]).startswith("medborgarundersokningen.csv rad 3: raden är skriven i UTF-8")
+
+
+def test_too_many_rows_are_refused_before_reading(monkeypatch):
+    import io as _io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(respondents, "MAX_ROWS", 10)
+    out = _io.BytesIO()
+    pq.write_table(pa.table({"år": ["2016"] * 20, "område": ["Norrmalm"] * 20, "indikator": ["trygg_kvall"] * 20,
+                             "svar": ["1"] * 20}), out)
+    with pytest.raises(InputError, match="filen har 20 rader; högst 10 rader tas emot"):
+        respondents.read_respondents("medborgarundersokningen.parquet", out.getvalue())
+    with pytest.raises(InputError, match="kunde inte läsas som Parquet"):
+        respondents.read_respondents("x.parquet", b"PAR1 broken")
