@@ -381,7 +381,15 @@ def _duplicates(frame: pd.DataFrame, problems: _Problems) -> None:
     if frame.empty:
         return
     keys = ["survey", "year", "area", "grp", "indicator"]
-    dup = frame.duplicated(keys, keep=False).to_numpy()
+    categorical = all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in ("survey", "area", "grp", "indicator"))
+    parts = _parts(frame) if categorical and not frame["year"].isna().any() else None
+    if parts is None:
+        dup = frame.duplicated(keys, keep=False).to_numpy()
+    else:
+        # One int64 per row hashes in a fraction of the memory five columns take.
+        with_years = frame.assign(year=frame["year"].astype(np.int64))
+        key = _key(with_years, parts)
+        dup = pd.Series(key).duplicated(keep=False).to_numpy() & (key >= 0)
     if not dup.any():
         return
     found = 0
@@ -460,20 +468,30 @@ def _codes(series: pd.Series, categories: pd.Index) -> np.ndarray:
         else series.cat.codes.to_numpy().astype(np.int64)
 
 
+def _parts(results: pd.DataFrame) -> dict[str, pd.Index] | None:
+    """The extract's categories per key column, or None when their codes do not fit one int64 together."""
+    parts = {c: pd.Index(results[c].cat.categories.astype(object)) for c in ("survey", "area", "grp", "indicator")}
+    bits = 9 + sum(max(len(p), 1).bit_length() for p in parts.values())  # 9 bits hold the years 1800–2311
+    return parts if bits <= 62 else None
+
+
 def _key(results: pd.DataFrame, parts: dict[str, pd.Index], frame: pd.DataFrame | None = None) -> np.ndarray:
-    """One int64 per row from the codes of survey, year, area, group and indicator in the extract's categories."""
+    """One int64 per row from the codes of survey, year, area, group and indicator in the extract's categories.
+
+    Rows of `frame` (stored rows) with a name the extract does not have get -1.
+    """
     frame = results if frame is None else frame
     key = np.zeros(len(frame), dtype=np.int64)
     valid = np.ones(len(frame), dtype=bool)
     for column in KEY:
         if column == "year":
-            codes = frame["year"].to_numpy(dtype=np.int64) - 1800
+            codes, size = frame["year"].to_numpy(dtype=np.int64) - 1800, 512
         elif frame is results:
-            codes = results[column].cat.codes.to_numpy().astype(np.int64)
+            codes, size = results[column].cat.codes.to_numpy().astype(np.int64), len(parts[column])
         else:
-            codes = parts[column].get_indexer(frame[column].astype(object)).astype(np.int64)
-        valid &= codes >= 0
-        key = key * (400 if column == "year" else 1 << 16) + np.maximum(codes, 0)
+            codes, size = parts[column].get_indexer(frame[column].astype(object)).astype(np.int64), len(parts[column])
+        valid &= (codes >= 0) & (codes < max(size, 1))
+        key = (key << max(size, 1).bit_length()) + np.maximum(codes, 0)
     return np.where(valid, key, -1)
 
 
@@ -494,8 +512,11 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
     for column in ("survey", "area", "grp", "indicator"):
         if not isinstance(results[column].dtype, pd.CategoricalDtype):
             results[column] = results[column].astype("category")
-    parts = {c: pd.Index(results[c].cat.categories.astype(object)) for c in ("survey", "area", "grp", "indicator")}
-    index = pd.Index(_key(results, parts))
+    parts = _parts(results)
+    if parts is None:
+        raise InputError([Problem("filen", "filen har fler olika områden, grupper och indikatorer än som går att "
+                                           "jämföra; dela upp den")])
+    file_keys = _key(results, parts)
     count = len(results)
     found = np.zeros(count, dtype=bool)
     old_share, old_n = np.full(count, np.nan), np.full(count, np.nan)
@@ -510,14 +531,20 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
                    (*surveys, *years))
     while chunk := cursor.fetchmany(100_000):
         stored = pd.DataFrame.from_records(chunk, columns=[*KEY, *VALUE_COLUMNS])
-        positions = index.get_indexer(_key(results, parts, stored))
-        hit = positions >= 0
-        at = positions[hit]
+        stored_keys = _key(results, parts, stored)
+        usable = stored_keys >= 0
+        if not usable.any():
+            continue
+        stored = stored[usable].reset_index(drop=True)
+        # The stored chunk is hashed, not the file: a small stored table costs almost nothing.
+        matches = pd.Index(stored_keys[usable]).get_indexer(file_keys)
+        at = np.flatnonzero(matches >= 0)
+        hit = matches[at]
         found[at] = True
-        old_share[at] = pd.to_numeric(stored["share"][hit]).to_numpy(dtype=float, na_value=np.nan)
-        old_n[at] = pd.to_numeric(stored["n"][hit]).to_numpy(dtype=float, na_value=np.nan)
-        old_missing[at] = stored["missing"][hit].to_numpy(dtype=object)
-        old_note[at] = stored["note"][hit].to_numpy(dtype=object)
+        old_share[at] = pd.to_numeric(stored["share"]).to_numpy(dtype=float, na_value=np.nan)[hit]
+        old_n[at] = pd.to_numeric(stored["n"]).to_numpy(dtype=float, na_value=np.nan)[hit]
+        old_missing[at] = stored["missing"].to_numpy(dtype=object)[hit]
+        old_note[at] = stored["note"].to_numpy(dtype=object)[hit]
     cursor.close()
     share = results["share"].to_numpy(dtype=float)
     n = results["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
