@@ -368,13 +368,16 @@ def _check_scale(file_name: str, frame: pd.DataFrame, scale: str | None, problem
                       "med skalan bråk ska varje andel vara mellan 0 och 1; importera utan skalan bråk om andelarna "
                       "är skrivna i procent")
         frame["share"] = np.round(share * 100, 10)
-    elif scale is None and len(present) and present.max() <= 1 and present.max() > 0:
-        example = str(round(float(present[present > 0][0]), 4)).replace(".", ",")
+    elif scale is None and len(present) and present.max() <= 1 and ((present > 0) & (present < 1)).any():
+        # Only 0 and 1 could be either scale; a value strictly between them settles it.
+        first = float(present[(present > 0) & (present < 1)][0])
+        example = str(round(first, 4)).replace(".", ",")
         problems.items.append(Problem(file_name, f"alla andelar är högst 1 (till exempel {example}), så de ser ut att "
                                                  "vara skrivna som bråk och inte i procent; skriv dem i procent "
-                                                 f"({example} blir {str(round(float(present[present > 0][0]) * 100, 2)).replace('.', ',')}) "
-                                                 "eller välj skalan bråk (på kommandoraden --skala bråk)",
-                                      None, "andel"))
+                                                 f"({example} blir {str(round(first * 100, 2)).replace('.', ',')}) "
+                                                 "eller välj skalan bråk (på kommandoraden --skala bråk, på sidan "
+                                                 "Data under Inställningar); är de verkligen procent, välj skalan "
+                                                 "procent (--skala procent)", None, "andel"))
 
 
 def _duplicates(frame: pd.DataFrame, problems: _Problems) -> None:
