@@ -85,11 +85,21 @@ def _has_utf8_letter(data: bytes) -> bool:
 
 def file_encoding(file_name: str, data: bytes) -> str:
     """The one encoding that reads every row ('utf-8-sig', 'utf-8' or 'cp1252'); InputError naming rows that differ."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
+        raise InputError([Problem(file_name, "filen är sparad som UTF-16 (\"Unicode-text\") eller är inte en textfil; "
+                                             "spara den i Excel som \"CSV UTF-8\" eller \"CSV (semikolonavgränsad)\"")])
     bom = data.startswith(codecs.BOM_UTF8)
     body = memoryview(data)[len(codecs.BOM_UTF8):] if bom else data
     if _valid_utf8(body):
         return "utf-8-sig" if bom else "utf-8"
     if not bom and not _has_utf8_letter(data):
+        # Five bytes mean nothing in Windows-1252: a file holding them is neither encoding, or not text at all.
+        for byte in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d", b"\x00"):
+            position = data.find(byte)
+            if position != -1:
+                raise InputError([Problem(file_name, "raden innehåller tecken som varken är UTF-8 eller Windows-1252, "
+                                                     "så filen är inte en textfil i en teckenkodning som tas emot; "
+                                                     f"{SAVE_ONE_ENCODING}", data.count(b"\n", 0, position) + 1)])
         return "cp1252"
     raise InputError(_mixed_encoding_problems(file_name, data, bom))
 

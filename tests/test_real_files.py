@@ -177,3 +177,31 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(engine):
     assert surveys.import_extract(engine, extract, by=Actor("a", "administratör")) == {"rader": 2, "ersatta": 0}
     diff = surveys.diff_extract(engine, surveys.read_extract("ny.csv", data))
     assert (diff.new, diff.changed, diff.unchanged) == (0, 0, 2)
+
+
+JUNK = {
+    "empty": b"",
+    "utf16": "år;område\r\n2016;Norrmalm".encode("utf-16"),
+    "binary": bytes(range(256)) * 4,
+    "zip_header": b"PK\x03\x04" + b"\x00" * 40,
+    "only_header": HEADER.encode(),
+    "quote": (HEADER + '\n"Medborgarundersökningen;2016;Norrmalm').encode(),
+    "json_list": b"[1, 2, 3]",
+    "json_null": b"null",
+    "geojson_bad_geometry": b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
+                            b'"coordinates": "x"}, "properties": null}]}',
+    "parquet": b"PAR1\x00\x00PAR1",
+}
+
+
+@pytest.mark.parametrize("name", ["x.csv", "x.xlsx", "x.geojson", "x.zip", "x.parquet"])
+@pytest.mark.parametrize("junk", list(JUNK))
+@pytest.mark.parametrize("kind", [None, "undersökning", "svar", "platser", "iakttagelser", "åtgärder", "gränser"])
+def test_no_broken_file_gives_anything_but_a_swedish_message(name, junk, kind):
+    from lagesbild import importing
+
+    try:
+        importing.check_file(name, JUNK[junk], kind)
+    except InputError as error:
+        assert error.problems and all(p.file == name for p in error.problems)
+        assert not any("Traceback" in str(p) or "/tmp" in str(p) for p in error.problems)
