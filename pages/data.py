@@ -24,7 +24,7 @@ CRS_CHOICES = {None: "Avgör från filen", "EPSG:3006": "SWEREF 99 TM (EPSG:3006
 SCALE_CHOICES = {None: "Avgör från filen", "procent": "Procent (65,2)", "bråk": "Bråk (0,652)"}
 
 kind = st.selectbox("Vad vill du importera?", list(KIND_HELP), key="import_kind",
-                    format_func=lambda k: "Känn igen automatiskt" if k is None else importing.KINDS[k].capitalize())
+                    format_func=lambda k: "Känn igen automatiskt" if k is None else importing.KINDS[k][:1].upper() + importing.KINDS[k][1:])
 st.caption(KIND_HELP[kind])
 upload = st.file_uploader("Välj fil", type=sorted(set(uploads.ACCEPTED["import"]) | {"parquet"}), key="import_file")
 

@@ -205,3 +205,19 @@ def test_no_broken_file_gives_anything_but_a_swedish_message(name, junk, kind):
     except InputError as error:
         assert error.problems and all(p.file == name for p in error.problems)
         assert not any("Traceback" in str(p) or "/tmp" in str(p) for p in error.problems)
+
+
+def test_data_page_offers_every_kind_and_the_choices_a_file_may_leave_open():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.roles import as_role
+
+    at = as_role(AppTest.from_file(str(Path(__file__).parents[1] / "pages" / "data.py"), default_timeout=60),
+                 "administratör").run()
+    assert not at.exception
+    kinds = at.selectbox(key="import_kind")
+    assert kinds.options[0] == "Känn igen automatiskt" and "Områdesgränser (GeoJSON eller zippad shapefil)" in kinds.options
+    assert at.radio(key="import_scale").options == ["Avgör från filen", "Procent (65,2)", "Bråk (0,652)"]
+    assert "SWEREF 99 TM (EPSG:3006)" in at.selectbox(key="import_crs").options
