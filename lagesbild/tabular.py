@@ -427,6 +427,36 @@ def per_category(series: pd.Series, function, dtype=object) -> np.ndarray:
     return table[series.cat.codes.to_numpy()]
 
 
+def _read_csv_columns(file_name: str, data: bytes, separator: str, encoding: str, header_index: int,
+                      width: int) -> pd.DataFrame:
+    """The data rows as categoricals, one per header column; rows ending in extra empty cells are accepted."""
+    columns = width
+    for _ in range(4):
+        try:
+            frame = pd.read_csv(io.BytesIO(data), sep=separator, header=None, names=range(columns),
+                                skiprows=header_index + 1, dtype="category", na_filter=False,
+                                skip_blank_lines=False, encoding=encoding, engine="c")
+        except pd.errors.ParserError as exc:
+            found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+            if not found:
+                raise InputError([Problem(file_name, "filen kunde inte läsas som CSV; kontrollera att den är "
+                                                     "sparad som CSV med semikolon eller komma mellan kolumnerna")]) from exc
+            # Excel and other programs often end every data row with a separator: read the wider row and see.
+            columns = int(found.group(3))
+            continue
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InputError([Problem(file_name, "filen kunde inte läsas som CSV")]) from exc
+        extra = [i for i in range(width, columns) if not is_empty(recode(frame[i], _clean_text)).all()]
+        if extra:
+            position = int(np.flatnonzero(~is_empty(recode(frame[extra[0]], _clean_text)))[0])
+            raise InputError([Problem(file_name, f"raden har fler ifyllda celler än rubrikraden har kolumner ({width}); "
+                                                 "ta bort de överflödiga cellerna, ge dem en rubrik eller sätt texten "
+                                                 "inom citattecken", header_index + 2 + position)])
+        return frame[list(range(width))]
+    raise InputError([Problem(file_name, f"raderna har olika många kolumner, fler än rubrikradens {width}; kontrollera "
+                                         "att filen är sparad som CSV med semikolon eller komma mellan kolumnerna")])
+
+
 def read_text_table(file_name: str, data: bytes, wanted: set[str], names: dict[str, str]) -> TextTable:
     """A CSV or Excel file read once, column-wise: header found, title rows, blank rows and footnotes set aside."""
     if Path(file_name).suffix.lower() in EXCEL_SUFFIXES:
@@ -447,20 +477,7 @@ def read_text_table(file_name: str, data: bytes, wanted: set[str], names: dict[s
         header_index = find_header(file_name, head_rows, wanted, names)
         header = head_rows[header_index]
         width = len(header)
-        try:
-            frame = pd.read_csv(io.BytesIO(data), sep=separator, header=None, names=range(width),
-                                skiprows=header_index + 1, dtype="category", na_filter=False,
-                                skip_blank_lines=False, encoding=encoding, engine="c")
-        except pd.errors.ParserError as exc:
-            found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-            if not found:
-                raise InputError([Problem(file_name, "filen kunde inte läsas som CSV; kontrollera att den är "
-                                                     "sparad som CSV med semikolon eller komma mellan kolumnerna")]) from exc
-            raise InputError([Problem(file_name, f"raden har {found.group(3)} kolumner men rubrikraden har "
-                                                 f"{width}; ta bort de överflödiga cellerna eller sätt texten inom "
-                                                 "citattecken", int(found.group(2)))]) from exc
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise InputError([Problem(file_name, "filen kunde inte läsas som CSV")]) from exc
+        frame = _read_csv_columns(file_name, data, separator, encoding, header_index, width)
     title = [" ".join(c for c in row if c) for row in (rows if Path(file_name).suffix.lower() in EXCEL_SUFFIXES
                                                         else head_rows)[:header_index] if any(row)]
     columns = [recode(frame[i], _clean_text) for i in range(width)]

@@ -107,8 +107,11 @@ def test_broken_workbook_gets_a_swedish_message_without_a_traceback():
 def test_a_row_with_too_many_cells_is_named():
     data = "\n".join(lines("Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;65,2;398",
                            "Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;65;2;398")).encode()
-    assert problems(data) == ["enkät.csv rad 3: raden har 8 kolumner men rubrikraden har 7; ta bort de överflödiga "
-                              "cellerna eller sätt texten inom citattecken"]
+    assert problems(data) == ["enkät.csv rad 3: raden har fler ifyllda celler än rubrikraden har kolumner (7); ta bort "
+                              "de överflödiga cellerna, ge dem en rubrik eller sätt texten inom citattecken"]
+    trailing = "\n".join(lines("Medborgarundersökningen;2016;Norrmalm;Alla;trygg_kvall;65,2;398;",
+                                "Medborgarundersökningen;2016;Östermalm;Alla;trygg_kvall;66,2;398;;")).encode()
+    assert len(surveys.read_extract("enkät.csv", trailing).results) == 2
 
 
 def test_free_text_notes_are_checked_for_personal_data():
