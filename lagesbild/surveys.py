@@ -478,21 +478,26 @@ def _parts(results: pd.DataFrame) -> dict[str, pd.Index] | None:
     return parts if bits <= 62 else None
 
 
-def _key(results: pd.DataFrame, parts: dict[str, pd.Index], frame: pd.DataFrame | None = None) -> np.ndarray:
+def _key(results: pd.DataFrame, parts: dict[str, pd.Index], frame=None) -> np.ndarray:
     """One int64 per row from the codes of survey, year, area, group and indicator in the extract's categories.
 
     Rows of `frame` (stored rows) with a name the extract does not have get -1.
     """
     frame = results if frame is None else frame
-    key = np.zeros(len(frame), dtype=np.int64)
-    valid = np.ones(len(frame), dtype=bool)
+    count = len(frame["year"])
+    key = np.zeros(count, dtype=np.int64)
+    valid = np.ones(count, dtype=bool)
     for column in KEY:
         if column == "year":
-            codes, size = frame["year"].to_numpy(dtype=np.int64) - 1800, 512
+            codes, size = np.asarray(frame["year"], dtype=np.int64) - 1800, 512
         elif frame is results:
             codes, size = results[column].cat.codes.to_numpy().astype(np.int64), len(parts[column])
         else:
-            codes, size = parts[column].get_indexer(frame[column].astype(object)).astype(np.int64), len(parts[column])
+            # Factorised as plain objects and looked up per distinct name: no string column is ever built.
+            labels, uniques = pd.factorize(np.asarray(frame[column], dtype=object))
+            position = {name: i for i, name in enumerate(parts[column])}
+            lookup = np.array([position.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+            codes, size = lookup[labels], len(parts[column])
         valid &= (codes >= 0) & (codes < max(size, 1))
         key = (key << max(size, 1).bit_length()) + np.maximum(codes, 0)
     return np.where(valid, key, -1)
@@ -533,21 +538,22 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
                    f"({', '.join([mark] * len(surveys))}) AND year IN ({', '.join([mark] * len(years))})",
                    (*surveys, *years))
     while chunk := cursor.fetchmany(100_000):
-        stored = pd.DataFrame.from_records(chunk, columns=[*KEY, *VALUE_COLUMNS])
+        # Columns as plain object arrays: no string conversion of a million stored names.
+        stored = {name: np.array(values, dtype=object) for name, values in zip([*KEY, *VALUE_COLUMNS], zip(*chunk))}
         stored_keys = _key(results, parts, stored)
         usable = stored_keys >= 0
         if not usable.any():
             continue
-        stored = stored[usable].reset_index(drop=True)
+        stored = {name: values[usable] for name, values in stored.items()}
         # The stored chunk is hashed, not the file: a small stored table costs almost nothing.
         matches = pd.Index(stored_keys[usable]).get_indexer(file_keys)
         at = np.flatnonzero(matches >= 0)
         hit = matches[at]
         found[at] = True
-        old_share[at] = pd.to_numeric(stored["share"]).to_numpy(dtype=float, na_value=np.nan)[hit]
-        old_n[at] = pd.to_numeric(stored["n"]).to_numpy(dtype=float, na_value=np.nan)[hit]
-        old_missing[at] = stored["missing"].to_numpy(dtype=object)[hit]
-        old_note[at] = stored["note"].to_numpy(dtype=object)[hit]
+        old_share[at] = np.array([np.nan if v is None else v for v in stored["share"]], dtype=float)[hit]
+        old_n[at] = np.array([np.nan if v is None else v for v in stored["n"]], dtype=float)[hit]
+        old_missing[at] = stored["missing"][hit]
+        old_note[at] = stored["note"][hit]
     cursor.close()
     share = results["share"].to_numpy(dtype=float)
     n = results["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
