@@ -507,17 +507,13 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _texts(values: np.ndarray) -> np.ndarray:
-    return np.where(pd.isna(values), "", values).astype(object)
-
-
 def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
     """Per row of the extract: `state` ("ny", "ändrad", "oförändrad") and the stored values beside it.
 
     The stored rows of the file's surveys and years are read in chunks and matched on one int64 key,
     so comparing a million rows needs neither a million tuples nor a merge of text columns.
     """
-    for column in ("survey", "area", "grp", "indicator"):
+    for column in ("survey", "area", "grp", "indicator", "missing", "note"):
         if not isinstance(results[column].dtype, pd.CategoricalDtype):
             results[column] = results[column].astype("category")
     parts = _parts(results)
@@ -527,8 +523,10 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
     file_keys = _key(results, parts)
     count = len(results)
     found = np.zeros(count, dtype=bool)
-    old_share, old_n = np.full(count, np.nan), np.full(count, np.nan)
-    old_missing, old_note = np.full(count, None, dtype=object), np.full(count, None, dtype=object)
+    old_share, old_n = np.full(count, np.nan), np.full(count, np.nan, dtype=np.float32)
+    # Stored markers and notes as codes into the distinct texts ("" is 0): a byte or four per row, not an object.
+    labels: dict[str, dict[str, int]] = {"missing": {"": 0}, "note": {"": 0}}
+    old_codes = {"missing": np.zeros(count, dtype=np.int32), "note": np.zeros(count, dtype=np.int32)}
     surveys = [str(s) for s in parts["survey"]]
     years = [int(y) for y in np.unique(results["year"].to_numpy())]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
@@ -537,41 +535,41 @@ def _compare(conn, results: pd.DataFrame) -> pd.DataFrame:
     cursor.execute(f"SELECT {', '.join([*KEY, *VALUE_COLUMNS])} FROM survey_result WHERE survey IN "
                    f"({', '.join([mark] * len(surveys))}) AND year IN ({', '.join([mark] * len(years))})",
                    (*surveys, *years))
-    while chunk := cursor.fetchmany(100_000):
+    while chunk := cursor.fetchmany(50_000):
         # Columns as plain object arrays: no string conversion of a million stored names.
         stored = {name: np.array(values, dtype=object) for name, values in zip([*KEY, *VALUE_COLUMNS], zip(*chunk))}
+        del chunk
         stored_keys = _key(results, parts, stored)
         usable = stored_keys >= 0
         if not usable.any():
             continue
-        stored = {name: values[usable] for name, values in stored.items()}
         # The stored chunk is hashed, not the file: a small stored table costs almost nothing.
         matches = pd.Index(stored_keys[usable]).get_indexer(file_keys)
         at = np.flatnonzero(matches >= 0)
         hit = matches[at]
         found[at] = True
-        old_share[at] = np.array([np.nan if v is None else v for v in stored["share"]], dtype=float)[hit]
-        old_n[at] = np.array([np.nan if v is None else v for v in stored["n"]], dtype=float)[hit]
-        old_missing[at] = stored["missing"][hit]
-        old_note[at] = stored["note"][hit]
+        old_share[at] = np.array([np.nan if v is None else v for v in stored["share"][usable]], dtype=float)[hit]
+        old_n[at] = np.array([np.nan if v is None else v for v in stored["n"][usable]], dtype=np.float32)[hit]
+        for column in ("missing", "note"):
+            codes, uniques = pd.factorize(stored[column][usable])
+            known = labels[column]
+            lookup = np.array([known.setdefault(_text(u), len(known)) for u in uniques] + [0], dtype=np.int32)
+            old_codes[column][at] = lookup[codes][hit]
     cursor.close()
     share = results["share"].to_numpy(dtype=float)
     n = results["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    same = ((np.isnan(share) & np.isnan(old_share)) | (np.abs(share - old_share) < 1e-9)) & \
-           ((np.isnan(n) & np.isnan(old_n)) | (n == old_n))
-    candidates = np.flatnonzero(found & same)
-    if len(candidates):
-        missing = results["missing"].astype(object).to_numpy()[candidates]
-        note = results["note"].astype(object).to_numpy()[candidates]
-        stored_missing, stored_note = old_missing[candidates], old_note[candidates]
-        text_same = (_texts(missing) == _texts(stored_missing)) & (_texts(note) == _texts(stored_note))
-        same_all = np.zeros(count, dtype=bool)
-        same_all[candidates] = text_same
-    else:
-        same_all = np.zeros(count, dtype=bool)
-    state = np.where(~found, 0, np.where(same_all, 2, 1)).astype(np.int8)
-    return pd.DataFrame({"state": pd.Categorical.from_codes(state, categories=STATES), "share_old": old_share,
-                         "n_old": old_n, "missing_old": old_missing, "note_old": old_note})
+    same = found & ((np.isnan(share) & np.isnan(old_share)) | (np.abs(share - old_share) < 1e-9)) & \
+        ((np.isnan(n) & np.isnan(old_n)) | (n == old_n))
+    for column in ("missing", "note"):
+        # The file's categories in the same codes; a text never stored gets -1 and so never matches.
+        file_column = results[column]
+        lookup = np.array([labels[column].get(_text(c), -1) for c in file_column.cat.categories] + [0], dtype=np.int32)
+        same &= lookup[file_column.cat.codes.to_numpy()] == old_codes[column]
+    state = np.where(~found, 0, np.where(same, 2, 1)).astype(np.int8)
+    return pd.DataFrame({
+        "state": pd.Categorical.from_codes(state, categories=STATES), "share_old": old_share, "n_old": old_n,
+        **{f"{c}_old": pd.Categorical.from_codes(old_codes[c], categories=pd.Index(list(labels[c]), dtype=object))
+           for c in ("missing", "note")}})
 
 
 def _value_text(share, missing) -> str:
