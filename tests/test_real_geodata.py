@@ -150,3 +150,14 @@ def test_point_geojson_in_sweref_without_crs_is_converted():
 def test_boundary_columns_for_the_choice_on_the_data_page():
     assert areas.boundary_columns("sdn_2020.zip", shared_data("sdn_2020.zip").read_bytes()) == ["TYP", "KOMMUN", "Sdn_omarde"]
     assert areas.boundary_columns("trasig.zip", b"PK\x03\x04 broken") == []
+
+
+def test_place_file_with_sweref_99_tm_in_lat_lon_is_refused_with_the_hint_and_read_when_named_n_e():
+    point = gpd.GeoSeries.from_xy([18.0597], [59.3378], crs=4326).to_crs(3006).iloc[0]
+    wrong = f"namn;lat;lon;område;status\nVasaparken;{point.y:.0f};{point.x:.0f};Norrmalm;ny\n".encode()
+    found = errors(places.read_places, "platser.csv", wrong)
+    assert any("ser ut som SWEREF 99 TM (meter, inte grader)" in p for p in found)
+    right = f"namn;N;E;område;status\nVasaparken;{point.y:.0f};{point.x:.0f};Norrmalm;ny\n".encode()
+    row = places.read_places("platser.csv", right).iloc[0]
+    assert (row["lat"], row["lon"]) == pytest.approx((59.3378, 18.0597), abs=1e-4)
+    assert "N" not in places.read_places("platser.csv", right).columns
