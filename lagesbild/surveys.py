@@ -631,6 +631,19 @@ def _insert_results(conn, frame: pd.DataFrame, dataset_id: int | None) -> None:
         cursor.close()
 
 
+def _in_index_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows in the unique index's order (survey, year, area, grp, indicator).
+
+    SQLite then appends to the index B-tree instead of jumping about in it: a million rows go in
+    in about 60 % of the time.
+    """
+    if len(frame) < 10_000:
+        return frame
+    order = [frame[c].cat.reorder_categories(sorted(frame[c].cat.categories, key=str)).cat.codes.to_numpy()
+             if isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c].to_numpy() for c in KEY]
+    return frame.iloc[np.lexsort(order[::-1])]
+
+
 def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
     """Insert new cells and replace changed ones inside the caller's transaction; returns the cells replaced.
 
@@ -645,7 +658,7 @@ def store_extract(conn, extract: SurveyExtract, dataset_id: int | None) -> int:
     for start in range(0, len(keys), 300):
         conn.execute(delete(t).where(tuple_(t.c.survey, t.c.year, t.c.area, t.c.grp, t.c.indicator)
                                      .in_(keys[start:start + 300])))
-    _insert_results(conn, r[state != "oförändrad"], dataset_id)
+    _insert_results(conn, _in_index_order(r[state != "oförändrad"]), dataset_id)
     # Indicators without a description still get a name, so every result can be labelled.
     known = {tuple(k) for k in conn.execute(select(db.survey_indicator.c.survey, db.survey_indicator.c.indicator))}
     pairs = r[["survey", "indicator"]].astype(object).drop_duplicates()

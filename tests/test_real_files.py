@@ -224,3 +224,16 @@ def test_data_page_offers_every_kind_and_the_choices_a_file_may_leave_open():
     assert kinds.options[0] == "Känn igen automatiskt" and "Områdesgränser (GeoJSON eller zippad shapefil)" in kinds.options
     assert at.radio(key="import_scale").options == ["Avgör från filen", "Procent (65,2)", "Bråk (0,652)"]
     assert "SWEREF 99 TM (EPSG:3006)" in at.selectbox(key="import_crs").options
+
+
+def test_a_big_import_stores_every_row_whatever_order_it_is_inserted_in(engine):
+    from lagesbild.audit import Actor
+
+    rows = [f"Medborgarundersökningen;{2000 + i % 20};Område {i // 20 % 30};Grupp {i // 600};trygg_kvall;"
+            f"{i % 100},5;{100 + i}" for i in range(12_000)]
+    extract = surveys.read_extract("stor.csv", "\n".join(lines(*reversed(rows))).encode())
+    surveys.import_extract(engine, extract, by=Actor("a", "administratör"))
+    stored = surveys.load_results(engine)
+    stored = stored[stored["area"].str.startswith("Område ")].set_index(["year", "area", "grp"])
+    assert len(stored) == 12_000
+    assert stored.loc[(2005, "Område 3", "Grupp 1"), "n"] == 100 + 665
