@@ -1,11 +1,16 @@
 """Streamlit building blocks every page shares: the frame, the database and the notices."""
 from __future__ import annotations
 
+import functools
+import uuid
+from collections.abc import Callable
+
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from lagesbild import agenda, audit, auth, formatting
+from lagesbild import agenda, audit, auth, db, formatting, logs
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
@@ -147,6 +152,49 @@ def account_box() -> None:
             st.error(error, icon=":material/error:")
 
 
+# A failure inside a button's callback, kept to be shown when the page runs (a callback's own output is lost).
+FAILURE_KEY = "_lagesbild_failure"
+
+
+def failure_text(error: BaseException) -> str:
+    """What a person sees when something failed: a Swedish sentence and a reference; the details go to the log."""
+    reference = uuid.uuid4().hex[:8]
+    who = actor()
+    try:
+        page = st.context.url or ""
+    except Exception:  # noqa: BLE001 - the context may be missing outside a browser session
+        page = ""
+    logs.request_error(reference, page.rsplit("/", 1)[-1] or "/", who.name, who.role, error)
+    reason = db.failure_reason(error)
+    if reason is not None:
+        return f"**Databasen kan inte läsas:** {reason}, kontakta administratören. Referens: `{reference}`."
+    return ("**Något gick fel, och sidan kunde inte visas helt.** Ladda om sidan och försök igen; "
+            f"händer det igen, kontakta administratören och uppge referensen `{reference}`.")
+
+
+def guarded(run: Callable[[], object]) -> None:
+    """Run a page inside the one error boundary: a Swedish message and a reference instead of a traceback."""
+    try:
+        run()
+    except ScriptControlException:  # st.stop, st.rerun and st.switch_page are not errors
+        raise
+    except Exception as error:  # noqa: BLE001 - this is the boundary
+        st.error(failure_text(error), icon=":material/error:")
+
+
+def safe_callback(callback: Callable) -> Callable:
+    """A button's callback whose failure is shown on the page (with a reference) instead of a traceback."""
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except ScriptControlException:
+            raise
+        except Exception as error:  # noqa: BLE001 - shown by frame() on this run
+            st.session_state[FAILURE_KEY] = failure_text(error)
+    return run
+
+
 def engine() -> Engine:
     """The shared database engine, created (and filled with example data) on first use."""
     return _engine(settings().database)
@@ -166,11 +214,13 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
         # same run, so its widgets get the identities every later run gives them and no click is lost.
         import app
 
-        app.navigation().run()
+        guarded(lambda: app.navigation().run())
         st.stop()
     st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=str(ICON), layout="wide",
                        initial_sidebar_state="collapsed" if presenter else "auto")
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
+    if failure := st.session_state.pop(FAILURE_KEY, None):
+        st.error(failure, icon=":material/error:")
     current = engine()
     if not presenter:
         notice = example_notice(current)

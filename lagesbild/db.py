@@ -330,3 +330,48 @@ def load_datasets(engine: Engine):
         rows = conn.execute(select(t.c.imported_at, t.c.kind, t.c.file_name, t.c.rows, t.c.is_example)
                             .order_by(t.c.id.desc())).all()
     return pd.DataFrame(rows, columns=["imported_at", "kind", "file_name", "rows", "is_example"])
+
+
+# --- when the database fails ---------------------------------------------------------------------------
+
+class DatabaseBusy(RuntimeError):
+    """Another write held the database for longer than a save may wait; nothing was saved."""
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether the error only means that another write holds the database (worth waiting and retrying)."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return any(part in text for part in ("database is locked", "database table is locked", "could not obtain lock",
+                                         "lock timeout", "could not serialize", "deadlock detected"))
+
+
+def failure_reason(error: BaseException) -> str | None:
+    """Why the database cannot be used, in Swedish and without paths, hosts or users; None when it is not that."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from .migrations import MigrationError
+
+    if isinstance(error, MigrationError):
+        return str(error)
+    if isinstance(error, (ArgumentError, NoSuchModuleError)):
+        return "databasadressen i inställningarna går inte att tolka"
+    if not isinstance(error, DBAPIError):
+        return None
+    text = str(error.orig or error).lower()
+    if is_busy(error):
+        return "databasen är upptagen av en annan ändring"
+    reasons = [("file is not a database", "filen är ingen databas (den kan vara skadad eller av fel slag)"),
+               ("database disk image is malformed", "databasfilen är skadad"),
+               ("unable to open database file", "databasfilen går inte att öppna (finns mappen, och får appen skriva där?)"),
+               ("readonly database", "appen får inte skriva i databasfilen"),
+               ("password authentication failed", "databasservern godtog inte användarnamnet eller lösenordet"),
+               ("no password supplied", "databasservern kräver ett lösenord"),
+               ("does not exist", "databasen eller kontot finns inte på databasservern"),
+               ("connection refused", "databasservern svarar inte"),
+               ("could not translate host name", "databasserverns namn går inte att slå upp"),
+               ("name or service not known", "databasserverns namn går inte att slå upp"),
+               ("timeout", "databasservern svarar inte"),
+               ("permission denied", "kontot saknar behörighet i databasen"),
+               ("no such table", "databasen saknar tabeller som appen behöver"),
+               ("no such column", "databasen har ett äldre eller annat schema än appen")]
+    return next((swedish for english, swedish in reasons if english in text), "databasen gav ett oväntat fel")

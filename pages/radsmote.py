@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lagesbild import agenda, db, report, snapshots
+from lagesbild import agenda, db, params, report, snapshots
 from lagesbild.formatting import date
 from lagesbild.problems import InputError
 
@@ -41,22 +41,15 @@ def live_deck(database: str, version: int, meeting_date: datetime.date, min_answ
     return agenda.build_deck(ui.engine(), meeting_date, min_answers).to_dict()
 
 
-def param_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def go_to(**params: str) -> None:
+def go_to(**values: str) -> None:
     st.query_params.clear()
-    st.query_params.update(params)
+    st.query_params.update(values)
 
 
-snapshot = None
+snapshot, date_notice = None, None
 if "ogonblick" in st.query_params:
-    snapshot = snapshots.load_snapshot(engine, int(st.query_params["ogonblick"])) \
-        if st.query_params["ogonblick"].isdigit() else None
+    snapshot_id = params.record_id(st.query_params["ogonblick"])
+    snapshot = None if snapshot_id is None else snapshots.load_snapshot(engine, snapshot_id)
     if snapshot is None:
         st.error("Den låsta lägesbilden finns inte.", icon=":material/error:")
         st.button("Till rådsmötet", on_click=go_to, key="missing_back")
@@ -64,7 +57,8 @@ if "ogonblick" in st.query_params:
     deck = snapshot.deck
     notice = deck.notice
 else:
-    meeting_date = param_date(st.query_params.get("datum")) or agenda.default_meeting_date(engine, today)
+    asked, date_notice = params.meeting_date(st.query_params.get("datum"), today)
+    meeting_date = asked or agenda.default_meeting_date(engine, today)
     deck = agenda.Deck.from_dict(live_deck(settings.database, db.data_version(engine), meeting_date,
                                            settings.min_answers))
     notice = ui.example_notice(engine)
@@ -114,6 +108,8 @@ if "bild" not in st.query_params:
     st.page_link("pages/oversikt.py", label="Till översikten", icon=":material/arrow_back:")
     if notice:
         st.warning(notice, icon=":material/info:")
+    if date_notice:
+        st.info(date_notice, icon=":material/event_busy:")
     st.caption("Lägesbilden som bildspel för rådsmötet: dagordningen visas en bild i taget, med endast öppet "
                "material oavsett vem som är inloggad. Bläddra med knapparna, piltangenterna eller en "
                "presentationspekare (PageUp/PageDown).")
@@ -182,8 +178,9 @@ if total == 0:
     st.info("Dagordningen är tom.")
     st.button("Till förberedelserna", on_click=go_to, kwargs=where, key="empty_back")
     st.stop()
-raw = st.query_params.get("bild", "1")
-number = min(max(int(raw) if raw.isdigit() else 1, 1), total)
+number = params.slide_number(st.query_params.get("bild"), total)
+if date_notice:
+    st.toast(date_notice, icon=":material/event_busy:")
 slide = deck.slides[number - 1]
 st.html(report.SLIDE_CSS + NAV_CSS)
 st.html(report.head_html(slide))
