@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import time
 import uuid
 from collections.abc import Callable
 
@@ -14,7 +16,8 @@ from lagesbild import agenda, audit, auth, db, formatting, logs
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
-from lagesbild.problems import InputError
+from lagesbild.problems import InputError, Problem
+from lagesbild.privacy import WHY
 
 # A local file: a Material icon as page_icon makes the browser fetch it from Google's font servers.
 ICON = ROOT / "static" / "ikon.png"
@@ -246,29 +249,131 @@ def remove_control(table: str, choices: dict[int, str], key: str, label: str) ->
     if not may("ta_bort") or not choices:
         return
 
-    def remove(record_id: int | None) -> None:
-        if record_id is None:
-            return
-        try:
-            audit.remove(engine(), table, record_id, actor())
-        except InputError as error:
-            st.session_state[f"{key}_error"] = error
-        else:
-            st.session_state[f"{key}_done"] = "Borttaget. En administratör kan återställa det på sidan Logg."
+    def remove(record_id: int) -> str:
+        audit.remove(engine(), table, record_id, actor())
+        return "Borttaget. En administratör kan återställa det på sidan Logg."
 
     with st.expander(f"Ta bort {label}", icon=":material/delete:"):
         picked = st.selectbox(label.capitalize(), list(choices), index=None, format_func=choices.get, key=key,
                               placeholder="Välj")
-        st.button("Ta bort", key=f"{key}_go", disabled=picked is None, on_click=remove, args=(picked,),
-                  icon=":material/delete:")
-    if error := st.session_state.pop(f"{key}_error", None):
-        show_input_error(error)
-    if done := st.session_state.pop(f"{key}_done", None):
-        st.success(done, icon=":material/check_circle:")
+        st.button("Ta bort", key=f"{key}_go", disabled=picked is None, icon=":material/delete:",
+                  on_click=form_saver(key, functools.partial(remove, picked), (key,), clear=(key,)))
+        form_feedback(key)
+
+
+# What a form says when a field is left empty, by the field's name in the data layer's problems.
+MISSING = {
+    "plats": "Välj en plats", "datum": "Välj ett datum", "organisation": "Skriv vilken organisation det gäller",
+    "beskrivning": "Skriv en beskrivning", "aktör": "Skriv vem som gör åtgärden", "åtgärd": "Skriv vad som görs",
+    "namn": "Skriv platsens namn", "område": "Skriv vilket område platsen ligger i",
+    "lat": "Välj en punkt på kartan eller skriv koordinaterna", "lon": "Välj en punkt på kartan eller skriv koordinaterna",
+    "Datum": "Välj ett datum", "Vad har gjorts": "Skriv vad som har gjorts",
+}
+FORM_FILE = "formuläret"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def form_message(problem: Problem) -> str:
+    """One problem in a form as a sentence to the person filling it in (no file, row or column syntax)."""
+    message = problem.message.replace(WHY, "")
+    column = problem.column
+    if problem.file != FORM_FILE:
+        return str(problem).replace(WHY, "")
+    if message == "värde saknas":
+        return MISSING.get(column or "", f"Fyll i {(column or 'fältet').lower()}")
+    if column and message.startswith("välj ") and " eller " in message and "kartan" not in message \
+            and column.lower() not in message.lower():
+        return f"Välj {column.lower()}: {message[5:]}"
+    if column and message.startswith("texten "):
+        return f"{_sentence(column)}: {message}"
+    return _sentence(message)
 
 
 def show_input_error(error: InputError, nothing_saved: bool = True) -> None:
-    """Every problem in a file or form, listed in one error box."""
-    lines = "\n".join(f"- {problem}" for problem in error.problems)
-    suffix = "\n\nIngenting har sparats." if nothing_saved else ""
-    st.error(f"**{len(error.problems)} fel hittades.**\n\n{lines}{suffix}", icon=":material/error:")
+    """Every problem in a file or form in one error box: one line per problem, and why once."""
+    lines = list(dict.fromkeys(form_message(p) for p in error.problems))  # one message per problem
+    private = any(WHY in p.message for p in error.problems)
+    said = " ".join(lines)
+    suffix = "" if not nothing_saved or "Ingenting har sparats" in said else "Ingenting har sparats."
+    why = _sentence(WHY.lstrip("; ")) + "." if private else ""
+    in_form = all(p.file == FORM_FILE for p in error.problems)
+    body = lines[0] if in_form and len(lines) == 1 else "\n".join(f"- {line}" for line in lines)
+    head = ("" if in_form and len(lines) == 1 else
+            f"**{len(lines)} saker behöver rättas.**\n\n" if in_form else f"**{len(lines)} fel hittades.**\n\n")
+    st.error(head + body + "".join(f"\n\n{part}" for part in (why, suffix) if part), icon=":material/error:")
+
+
+# --- saving a form: one helper for every form -------------------------------------------------------------------
+
+# A second identical save by the same person within this many seconds is a double click, not a new record.
+DUPLICATE_SECONDS = 60
+_SAVED = "_lagesbild_form_saved"  # form → (fingerprint, when)
+BUSY_TEXT = ("Databasen är upptagen av en annan ändring och sparandet gick inte fram. Det du skrev finns kvar: "
+             "försök igen om en stund.")
+
+
+def _feedback_key(form: str) -> str:
+    return f"_lagesbild_form_{form}"
+
+
+def form_saver(form: str, save: Callable[[], str], keys: tuple[str, ...], clear: tuple[str, ...] = ()) -> Callable[[], None]:
+    """The on_click of a form's save button: save once, wait out a busy database, then clear or keep the form.
+
+    `save()` writes and returns the confirmation to show next to the button. The values under `keys`
+    identify the submission: the same values saved again within DUPLICATE_SECONDS are refused. When the
+    save fails (bad input, busy database, anything else) nothing is cleared, so what was typed stays.
+    """
+    def run() -> None:
+        state = st.session_state
+        values = "\x1f".join(repr(state.get(key)) for key in keys)
+        fingerprint = hashlib.sha256(f"{actor().name}\x1f{form}\x1f{values}".encode()).hexdigest()
+        now = time.monotonic()
+        last = state.get(_SAVED, {}).get(form)
+        if last and last[0] == fingerprint and now - last[1] < DUPLICATE_SECONDS:
+            state[_feedback_key(form)] = ("warning", "Det här sparades nyss. Ingenting har sparats en gång till.")
+            return
+
+        def waiting(attempt: int, seconds: float) -> None:
+            st.toast(f"Databasen är upptagen av en annan ändring. Väntar och försöker igen (försök {attempt + 1}) …",
+                     icon=":material/hourglass_top:")
+
+        try:
+            message = db.retry_when_busy(save, on_wait=waiting)
+        except InputError as error:
+            state[_feedback_key(form)] = ("input", error)
+            return
+        except db.DatabaseBusy as error:
+            logs.request_error("busy", form, actor().name, role(), error)
+            state[_feedback_key(form)] = ("error", BUSY_TEXT)
+            return
+        except ScriptControlException:
+            raise
+        except Exception as error:  # noqa: BLE001 - shown next to the button; the form keeps what was typed
+            state[_feedback_key(form)] = ("error", failure_text(error))
+            return
+        state.setdefault(_SAVED, {})[form] = (fingerprint, now)
+        for key in clear:
+            state.pop(key, None)
+        state[_feedback_key(form)] = ("success", message)
+
+    return run
+
+
+def form_feedback(form: str) -> None:
+    """The outcome of the form's last save, shown where it is called: right by the save button."""
+    outcome = st.session_state.pop(_feedback_key(form), None)
+    if outcome is None:
+        return
+    kind, content = outcome
+    if kind == "input":
+        show_input_error(content)
+    elif kind == "success":
+        st.success(content, icon=":material/check_circle:")
+    elif kind == "warning":
+        st.warning(content, icon=":material/content_copy:")
+    else:
+        st.error(content, icon=":material/error:")
