@@ -391,10 +391,12 @@ class _Failures:
 
 
 class SignInThrottle:
-    """Exponential waits after failed sign-ins, per username and per client (IP address), kept in memory.
+    """Exponential waits after failed sign-ins, per username and client together and per client, kept in memory.
 
-    A username waits 1, 2, 4 … seconds after its 1st, 2nd, 3rd … failure; a client only after
-    `free_per_client` failures, since an office behind one address has many people who mistype.
+    A username waits 1, 2, 4 … seconds after its 1st, 2nd, 3rd … failure from the same client (IP address),
+    so that nobody can lock a known account for its owner by failing from somewhere else; a client waits
+    after `free_per_client` failures whatever the usernames, since an office behind one address has many
+    people who mistype.
     Records are forgotten `forget_after` seconds after their last failure. Thread-safe.
     """
 
@@ -409,7 +411,7 @@ class SignInThrottle:
         self._lock = threading.Lock()
 
     def _keys(self, username: str, client: str | None) -> list[tuple[str, str]]:
-        keys = [("konto", normalise_username(username))]
+        keys = [("konto", f"{normalise_username(username)}\x1f{client or ''}")]
         return keys + [("klient", client)] if client else keys
 
     def _current(self, key: tuple[str, str], now: float) -> _Failures | None:
@@ -446,10 +448,10 @@ class SignInThrottle:
                 del self._records[next(iter(self._records))]
         return self.wait(username, client)
 
-    def succeeded(self, username: str) -> None:
-        """Forget the username's failures; the client's stay, or one valid account would reset them."""
+    def succeeded(self, username: str, client: str | None = None) -> None:
+        """Forget the username's failures from this client; the client's stay, or one valid account would reset them."""
         with self._lock:
-            self._records.pop(("konto", normalise_username(username)), None)
+            self._records.pop(self._keys(username, client)[0], None)
 
 
 def sign_in(accounts: Mapping[str, Account], throttle: SignInThrottle, username: str, password: str,
@@ -462,7 +464,7 @@ def sign_in(accounts: Mapping[str, Account], throttle: SignInThrottle, username:
     if role is None:
         throttle.failed(username, client)
     else:
-        throttle.succeeded(username)
+        throttle.succeeded(username, client)
     return role
 
 

@@ -222,14 +222,31 @@ class Clock:
         return self.now
 
 
-def test_each_failure_doubles_the_wait_for_that_username():
+def test_each_failure_doubles_the_wait_for_that_username_from_that_client():
     clock = Clock()
     throttle = auth.SignInThrottle(clock)
     assert [throttle.failed("anna", "10.0.0.1") for _ in range(4)] == [1, 2, 4, 8]
-    assert throttle.wait("ANNA", "10.0.0.2") == 8  # the username waits from any client
+    assert throttle.wait("ANNA", "10.0.0.1") == 8
+    # The owner at another client is not locked out by someone failing with her username elsewhere.
+    assert throttle.wait("anna", "10.0.0.2") == 0
     assert throttle.wait("bo", "10.0.0.3") == 0
     clock.now += 8
-    assert throttle.wait("anna", "10.0.0.2") == 0
+    assert throttle.wait("anna", "10.0.0.1") == 0
+
+
+def test_the_owner_signs_in_from_another_client_while_a_guesser_is_throttled():
+    clock = Clock()
+    throttle = auth.SignInThrottle(clock)
+    accounts = accounts_with(("anna", "redaktör", PASSWORD))
+    for _ in range(10):  # a guesser at one address, as fast as allowed
+        try:
+            auth.sign_in(accounts, throttle, "anna", "gissning!!!!", "203.0.113.9")
+        except auth.TooManyAttempts:
+            pass
+        clock.now += 1
+    with pytest.raises(auth.TooManyAttempts):
+        auth.sign_in(accounts, throttle, "anna", PASSWORD, "203.0.113.9")
+    assert auth.sign_in(accounts, throttle, "anna", PASSWORD, "10.0.0.1") == "redaktör"
 
 
 def test_the_wait_is_capped_and_forgotten_after_an_hour_without_failures():
@@ -263,7 +280,7 @@ def test_sign_in_refuses_without_checking_while_waiting_even_the_right_password(
     assert str(refused.value) == "För många misslyckade inloggningar. Försök igen om 2 sekunder."
     clock.now += 2
     assert auth.sign_in(accounts, throttle, "anna", PASSWORD, "10.0.0.1") == "redaktör"
-    assert throttle.wait("anna") == 0
+    assert throttle.wait("anna", "10.0.0.1") == 0
 
 
 def test_the_throttle_keeps_a_bounded_number_of_records():
