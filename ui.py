@@ -74,11 +74,56 @@ def _oidc_configured() -> bool:
     return isinstance(secrets().get("auth"), dict)
 
 
+@st.cache_resource
+def _session_secret() -> bytes:
+    return auth.session_secret(secrets(), ROOT / ".streamlit" / "sessionshemlighet")
+
+
+# Whether this session has looked for a sign-in cookie yet, and a cookie to write or remove in the browser.
+COOKIE_CHECKED, COOKIE_PENDING = "_lagesbild_cookie_checked", "_lagesbild_cookie_pending"
+
+
+def _signed_in_by_cookie() -> Actor | None:
+    """A local sign-in from an earlier page load (a reload), checked once per session."""
+    state = st.session_state
+    if state.get(COOKIE_CHECKED):
+        return None
+    state[COOKIE_CHECKED] = True
+    try:
+        token = st.context.cookies.get(auth.SESSION_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser request behind this session (tests, scripts)
+        return None
+    if not token or not secrets().get(auth.ACCOUNTS_SECTION):
+        return None
+    try:
+        account = auth.session_account(auth.read_accounts(secrets()), token, _session_secret(), time.time())
+    except InputError:
+        return None
+    if account is None:
+        state[COOKIE_PENDING] = ""  # expired or forged: remove it
+        return None
+    state[USER_KEY] = Actor(account.username, account.role)
+    return state[USER_KEY]
+
+
+def _cookie_script() -> None:
+    """Write (after a sign-in) or remove (after signing out) the sign-in cookie in the browser."""
+    token = st.session_state.pop(COOKIE_PENDING, None)
+    if token is None:
+        return
+    # The token is base64url and a dot, so it can stand in the script as it is.
+    age = int(auth.SESSION_HOURS * 3600) if token else 0
+    st.sidebar.html(f"""<script>document.cookie = "{auth.SESSION_COOKIE}={token}; path=/; max-age={age}; SameSite=Strict"
+        + (location.protocol === "https:" ? "; Secure" : "");</script>""", unsafe_allow_javascript=True)
+
+
 def actor() -> Actor:
     """The signed-in person (local account or identity provider), or the public."""
     local = st.session_state.get(USER_KEY)
     if isinstance(local, Actor):
         return local
+    if (remembered := _signed_in_by_cookie()) is not None:
+        return remembered
     identity = st.user.to_dict() if _oidc_configured() else {}
     if identity.get("is_logged_in"):
         role = auth.role_from_identity(identity, secrets().get(auth.ROLE_SECTION, {}))
@@ -101,13 +146,19 @@ def show_internal() -> bool:
     return may("se_internt") and bool(st.session_state.get(INTERNAL_KEY, False))
 
 
+def _client() -> str | None:
+    """The client's address for the throttle (None on localhost, and outside a real browser session)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
 def _sign_in() -> None:
     state = st.session_state
     username, password = state.get("signin_user", ""), state.get("signin_password", "")
     state["signin_password"] = ""
     try:
         accounts = auth.read_accounts(secrets())
-        found = auth.sign_in(accounts, _throttle(), username, password, st.context.ip_address)
+        found = auth.sign_in(accounts, _throttle(), username, password, _client())
     except auth.TooManyAttempts as error:
         state["signin_error"] = str(error)
         return
@@ -115,22 +166,27 @@ def _sign_in() -> None:
         state["signin_error"] = "Kontona i hemlighetsfilen kan inte läsas: " + "; ".join(map(str, error.problems))
         return
     if found is None:
-        wait = _throttle().wait(username, st.context.ip_address)
+        logs.logger().warning("signin refused user=%s", auth.normalise_username(username)[:80])
+        wait = _throttle().wait(username, _client())
         state["signin_error"] = ("Fel användarnamn eller lösenord." +
                                  (f" Vänta {auth.wait_text(wait)} innan du försöker igen." if wait > 0 else ""))
         return
     state.pop("signin_error", None)
     state[USER_KEY] = Actor(auth.normalise_username(username), found)
+    state[COOKIE_PENDING] = auth.session_token(accounts, username, _session_secret(), time.time())
+    logs.logger().info("signin user=%s role=%s", auth.normalise_username(username), found)
 
 
 def _sign_out() -> None:
     st.session_state.pop(USER_KEY, None)
     st.session_state.pop(INTERNAL_KEY, None)
+    st.session_state[COOKIE_PENDING] = ""  # and forget the sign-in in the browser
 
 
 def account_box() -> None:
     """The sidebar's sign-in, or who is signed in with which role and a way out."""
     sidebar, current = st.sidebar, actor()
+    _cookie_script()
     if current.role != auth.PUBLIC or current.name:
         sidebar.markdown(f"Inloggad: **{formatting.markdown_escape(current.name)}**  \nRoll: **{current.role}**")
         if may("se_internt"):

@@ -537,3 +537,68 @@ def role_from_identity(user_info: Mapping, config: Mapping) -> str:
             if domain in {normalise_username(d).lstrip("@") for d in domains}:
                 found.append(role)
     return highest(role_named(role) for role in found)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A local sign-in that survives a reload: a signed, expiring token kept in a browser cookie
+# ---------------------------------------------------------------------------------------------------------
+
+SESSION_COOKIE = "lagesbild_inloggning"
+SESSION_HOURS = 12  # a working day or a council meeting; then the sign-in is asked for again
+SESSION_SECTION = "inloggning"  # secrets.toml: [inloggning] hemlighet = "…" (shared by every server process)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _session_signature(payload: str, account: Account, secret: bytes) -> str:
+    # The account's password hash is in the key: a new password (or a removed account) ends every session.
+    key = hmac.new(secret, account.password_hash.encode(), hashlib.sha256).digest()
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())
+
+
+def session_token(accounts: Mapping[str, Account], username: str, secret: bytes, now: float,
+                  hours: float = SESSION_HOURS) -> str:
+    """A signed token that names the account and when it stops being valid (no role, no password)."""
+    account = accounts[normalise_username(username)]
+    payload = _b64(f"{account.username}\x1f{int(now + hours * 3600)}".encode())
+    return f"{payload}.{_session_signature(payload, account, secret)}"
+
+
+def session_account(accounts: Mapping[str, Account], token: str | None, secret: bytes, now: float) -> Account | None:
+    """The account a token was signed for, with its role as it is now; None if forged, expired or gone."""
+    try:
+        payload, signature = str(token or "").split(".")
+        username, expires = _unb64(payload).decode().split("\x1f")
+        account = accounts.get(normalise_username(username))
+        if account is None or float(expires) < now:
+            return None
+        return account if hmac.compare_digest(signature, _session_signature(payload, account, secret)) else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def session_secret(secrets_map: Mapping, file: Path) -> bytes:
+    """The key tokens are signed with: [inloggning] hemlighet, else a random one kept in `file` (mode 0600)."""
+    configured = secrets_map.get(SESSION_SECTION, {})
+    if isinstance(configured, Mapping) and configured.get("hemlighet"):
+        return str(configured["hemlighet"]).encode()
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        pass
+    generated = secrets.token_bytes(32)
+    try:
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use theirs
+        return file.read_bytes()
+    except OSError:  # nowhere to keep it: sign-ins last until the server restarts
+        return generated
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(generated)
+    return generated

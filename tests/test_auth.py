@@ -389,3 +389,25 @@ def test_konto_refuses_different_passwords_and_short_ones(monkeypatch, tmp_path,
     assert main(["konto", "bo", "--roll", "intern", "--lösenord-från-stdin", "--skriv", "--fil", str(path)]) == 1
     assert "konto: lösenordet måste ha minst 12 tecken (det har 4)" in capsys.readouterr().err
     assert not path.exists()
+
+
+# --- a sign-in that survives a reload ------------------------------------------------------------------------
+
+def test_a_session_token_names_its_account_expires_and_cannot_be_forged(tmp_path):
+    accounts = accounts_with(("anna", "redaktör", PASSWORD))
+    secret = auth.session_secret({}, tmp_path / "nyckel")
+    assert (tmp_path / "nyckel").stat().st_mode & 0o777 == 0o600
+    assert auth.session_secret({}, tmp_path / "nyckel") == secret  # the same key after a restart
+    token = auth.session_token(accounts, "Anna", secret, now=1000.0, hours=1)
+    assert PASSWORD not in token and "redaktör" not in token
+    assert auth.session_account(accounts, token, secret, now=1000.0 + 3599).role == "redaktör"
+    assert auth.session_account(accounts, token, secret, now=1000.0 + 3601) is None  # expired
+    assert auth.session_account(accounts, token, b"another server", now=1000.0) is None
+    payload, signature = token.split(".")
+    longer = auth._b64(auth._unb64(payload).replace(b"\x1f4600", b"\x1f9999999999"))
+    assert auth.session_account(accounts, f"{longer}.{signature}", secret, now=1000.0) is None  # tampered
+    assert auth.session_account(accounts, "skräp", secret, now=1000.0) is None
+    # A new password, a removed account or a changed role: the old token gives nothing more than the account now has.
+    assert auth.session_account(accounts_with(("anna", "redaktör", "ett annat lösenord!")), token, secret, 1000.0) is None
+    assert auth.session_account({}, token, secret, 1000.0) is None
+    assert auth.session_secret({"inloggning": {"hemlighet": "delad"}}, tmp_path / "x") == b"delad"
