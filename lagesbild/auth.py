@@ -62,6 +62,8 @@ PERMISSIONS: dict[str, Permission] = {
     "redigera": Permission("ändra registrerade uppgifter, platser och dagordningen", _EDITORS),
     "ta_bort": Permission("ta bort registrerade uppgifter (de går att återställa)", _EDITORS),
     "låsa_lägesbild": Permission("låsa lägesbilden som visades på rådsmötet", _EDITORS),
+    # Reading a respondent-level file takes the server's memory and time: not for anonymous visitors.
+    "räkna_på_fil": Permission("räkna på en egen fil med svar per svarande", _READERS),
     "importera": Permission("importera filer med undersökningar, platser och områdesgränser", _ADMINS),
     "återställa": Permission("återställa borttagna uppgifter", _ADMINS),
     "läsa_logg": Permission("läsa ändringsloggen", _ADMINS),

@@ -339,6 +339,7 @@ with files:
     if upload is not None:
         try:
             uploads.check_upload(upload.name, upload.getvalue(), "places")
+            uploads.check_contents(upload.name, upload.getvalue(), "places")
             read = places.read_places if kind == "Platser" else places.read_observations
             frame = read(upload.name, upload.getvalue())
             st.success(f"**{md(upload.name)}** är felfri: {len(frame)} {kind.lower()}.", icon=":material/check_circle:")

@@ -23,6 +23,7 @@ EXPECTED = {
     "redigera": (0, 0, 1, 1),
     "ta_bort": (0, 0, 1, 1),
     "låsa_lägesbild": (0, 0, 1, 1),
+    "räkna_på_fil": (0, 1, 1, 1),
     "importera": (0, 0, 0, 1),
     "återställa": (0, 0, 0, 1),
     "läsa_logg": (0, 0, 0, 1),
