@@ -49,6 +49,7 @@ def _engine(database: str) -> Engine:
 USER_KEY = "_lagesbild_user"
 # The toggle that shows internal material to a role allowed to see it (off by default: the projector).
 INTERNAL_KEY = "view_internal"
+INTERNAL_TOGGLE = "view_internal_toggle"
 
 
 def secrets() -> dict:
@@ -190,8 +191,13 @@ def account_box() -> None:
     if current.role != auth.PUBLIC or current.name:
         sidebar.markdown(f"Inloggad: **{formatting.markdown_escape(current.name)}**  \nRoll: **{current.role}**")
         if may("se_internt"):
-            sidebar.toggle("Visa internt material", key=INTERNAL_KEY,
-                           help="Av som standard. Visa aldrig internt material i rådet.")
+            # The choice is kept under INTERNAL_KEY, not the widget's key: Streamlit forgets a widget's value when
+            # another page draws it, and the view would switch itself off on every page change.
+            state = st.session_state
+            state[INTERNAL_TOGGLE] = bool(state.get(INTERNAL_KEY, False))
+            sidebar.toggle("Visa internt material", key=INTERNAL_TOGGLE,
+                           help="Av som standard. Visa aldrig internt material i rådet.",
+                           on_change=lambda: state.__setitem__(INTERNAL_KEY, bool(state[INTERNAL_TOGGLE])))
         if isinstance(st.session_state.get(USER_KEY), Actor):
             sidebar.button("Logga ut", key="signout", on_click=_sign_out, icon=":material/logout:")
         else:

@@ -80,7 +80,7 @@ def record(conn, by: Actor, table: Table | str, record_id: object, action: str,
         table_name=table if isinstance(table, str) else table.name,
         record_id=None if record_id is None else str(record_id), action=action,
         before=_json(before), after=_json(after)))
-    logs.write(by.name, by.role, action, table if isinstance(table, str) else table.name, record_id)
+    logs.write(by.name, by.role, action, table if isinstance(table, str) else table.name, record_id, conn)
 
 
 def _removable(table_name: str) -> tuple[Table, str]:

@@ -31,10 +31,32 @@ def logger() -> logging.Logger:
     return log
 
 
-def write(username: str, role: str, action: str, table: str, record_id: object) -> None:
-    """One line for one write: who (account and role), what kind of change, which table and record."""
-    logger().info("write user=%s role=%s action=%s table=%s id=%s", username or "-", role, action, table,
-                  "-" if record_id is None else record_id)
+PENDING = "lagesbild_log_pending"
+
+
+def write(username: str, role: str, action: str, table: str, record_id: object, conn=None) -> None:
+    """One line for one write: who (account and role), what kind of change, which table and record.
+
+    With the write's connection the line waits for the commit (written_after_commit), so that a write
+    rolled back is never logged as done.
+    """
+    line = ("write user=%s role=%s action=%s table=%s id=%s",
+            username or "-", role, action, table, "-" if record_id is None else record_id)
+    if conn is not None:
+        conn.info.setdefault(PENDING, []).append(line)
+    else:
+        logger().info(*line)
+
+
+def committed(conn) -> None:
+    """Log the writes a connection's transaction has just committed."""
+    for line in conn.info.pop(PENDING, []):
+        logger().info(*line)
+
+
+def rolled_back(conn) -> None:
+    """Forget the writes of a transaction that was rolled back."""
+    conn.info.pop(PENDING, None)
 
 
 def request_error(reference: str, page: str, username: str, role: str, error: BaseException) -> None:

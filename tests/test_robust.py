@@ -138,3 +138,49 @@ def test_an_error_inside_a_page_shows_a_reference_and_logs_the_details(monkeypat
 def test_showing_error_details_is_off():
     config = (Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text()
     assert 'showErrorDetails = "none"' in config
+
+
+def test_show_internal_material_stays_on_across_page_changes():
+    from roles import as_role
+
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), "intern")
+    at.run()
+    at.switch_page("pages/samverkan.py").run()
+    at.toggle(key="view_internal_toggle").set_value(True).run()
+    assert at.metric[0].value == "4 av 11"  # the internal meeting counts
+    for page in ("pages/karta.py", "pages/samverkan.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.toggle(key="view_internal_toggle").value is True
+    assert at.metric[0].value == "4 av 11"
+    at.toggle(key="view_internal_toggle").set_value(False).run()
+    assert at.metric[0].value == "3 av 11"
+
+
+def test_every_write_is_one_log_line_with_who_and_what_and_no_text(engine, logged):
+    import datetime as dt
+
+    from lagesbild import audit, places
+    from roles import actor
+
+    new_id = places.add_observation(engine, "Odenplan", dt.date(2016, 12, 1), "annat", "SL",
+                                    "Hemlig fritext om en händelse.", "öppen", today=dt.date(2017, 1, 1),
+                                    by=actor("redaktör"))
+    audit.remove(engine, "observation", new_id, actor("redaktör"))
+    lines = [r.getMessage() for r in logged if r.getMessage().startswith("write ")]
+    assert lines == [f"write user=test.redaktör role=redaktör action=ny table=observation id={new_id}",
+                     f"write user=test.redaktör role=redaktör action=borttagen table=observation id={new_id}"]
+    assert not any("Hemlig fritext" in r.getMessage() for r in logged)
+
+
+def test_a_write_that_is_rolled_back_is_not_logged(engine, logged):
+    import datetime as dt
+
+    from lagesbild import places
+    from lagesbild.problems import InputError
+    from roles import actor
+
+    with pytest.raises(InputError):
+        places.add_observation(engine, "Odenplan", dt.date(2016, 12, 1), "annat", "", "", "öppen",
+                               today=dt.date(2017, 1, 1), by=actor("redaktör"))
+    assert not [r for r in logged if r.getMessage().startswith("write ")]
