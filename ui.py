@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -77,7 +79,9 @@ def _oidc_configured() -> bool:
 
 @st.cache_resource
 def _session_secret() -> bytes:
-    return auth.session_secret(secrets(), ROOT / ".streamlit" / "sessionshemlighet")
+    # LAGESBILD_SESSION_KEY_FILE moves the generated key elsewhere (a read-only install, the tests).
+    return auth.session_secret(secrets(), Path(os.environ.get("LAGESBILD_SESSION_KEY_FILE")
+                                              or ROOT / ".streamlit" / "sessionshemlighet"))
 
 
 # Whether this session has looked for a sign-in cookie yet, and a cookie to write or remove in the browser.

@@ -17,6 +17,7 @@ from lagesbild.example import open_database  # noqa: E402
 def _isolated(tmp_path, monkeypatch):
     """Point the app at a fresh database and forget Streamlit's caches between tests."""
     monkeypatch.setenv("LAGESBILD_DATABASE", str(tmp_path / "test.sqlite"))
+    monkeypatch.setenv("LAGESBILD_SESSION_KEY_FILE", str(tmp_path / "sessionshemlighet"))
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
