@@ -35,4 +35,7 @@ def navigation(role: str | None = None):
 
 
 if __name__ == "__main__":
-    navigation().run()
+    import ui
+
+    # The one error boundary around every page: a Swedish message and a reference, details in the server log.
+    ui.guarded(lambda: navigation().run())

@@ -1,15 +1,25 @@
 """Streamlit building blocks every page shares: the frame, the database and the notices."""
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from lagesbild import agenda, audit, auth, formatting
+from lagesbild import agenda, audit, auth, db, formatting, logs
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
-from lagesbild.problems import InputError
+from lagesbild.problems import InputError, Problem
+from lagesbild.privacy import WHY
 
 # A local file: a Material icon as page_icon makes the browser fetch it from Google's font servers.
 ICON = ROOT / "static" / "ikon.png"
@@ -41,6 +51,7 @@ def _engine(database: str) -> Engine:
 USER_KEY = "_lagesbild_user"
 # The toggle that shows internal material to a role allowed to see it (off by default: the projector).
 INTERNAL_KEY = "view_internal"
+INTERNAL_TOGGLE = "view_internal_toggle"
 
 
 def secrets() -> dict:
@@ -66,11 +77,58 @@ def _oidc_configured() -> bool:
     return isinstance(secrets().get("auth"), dict)
 
 
+@st.cache_resource
+def _session_secret() -> bytes:
+    # LAGESBILD_SESSION_KEY_FILE moves the generated key elsewhere (a read-only install, the tests).
+    return auth.session_secret(secrets(), Path(os.environ.get("LAGESBILD_SESSION_KEY_FILE")
+                                              or ROOT / ".streamlit" / "sessionshemlighet"))
+
+
+# Whether this session has looked for a sign-in cookie yet, and a cookie to write or remove in the browser.
+COOKIE_CHECKED, COOKIE_PENDING = "_lagesbild_cookie_checked", "_lagesbild_cookie_pending"
+
+
+def _signed_in_by_cookie() -> Actor | None:
+    """A local sign-in from an earlier page load (a reload), checked once per session."""
+    state = st.session_state
+    if state.get(COOKIE_CHECKED):
+        return None
+    state[COOKIE_CHECKED] = True
+    try:
+        token = st.context.cookies.get(auth.SESSION_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser request behind this session (tests, scripts)
+        return None
+    if not token or not secrets().get(auth.ACCOUNTS_SECTION):
+        return None
+    try:
+        account = auth.session_account(auth.read_accounts(secrets()), token, _session_secret(), time.time())
+    except InputError:
+        return None
+    if account is None:
+        state[COOKIE_PENDING] = ""  # expired or forged: remove it
+        return None
+    state[USER_KEY] = Actor(account.username, account.role)
+    return state[USER_KEY]
+
+
+def _cookie_script() -> None:
+    """Write (after a sign-in) or remove (after signing out) the sign-in cookie in the browser."""
+    token = st.session_state.pop(COOKIE_PENDING, None)
+    if token is None:
+        return
+    # The token is base64url and a dot, so it can stand in the script as it is.
+    age = int(auth.SESSION_HOURS * 3600) if token else 0
+    st.sidebar.html(f"""<script>document.cookie = "{auth.SESSION_COOKIE}={token}; path=/; max-age={age}; SameSite=Strict"
+        + (location.protocol === "https:" ? "; Secure" : "");</script>""", unsafe_allow_javascript=True)
+
+
 def actor() -> Actor:
     """The signed-in person (local account or identity provider), or the public."""
     local = st.session_state.get(USER_KEY)
     if isinstance(local, Actor):
         return local
+    if (remembered := _signed_in_by_cookie()) is not None:
+        return remembered
     identity = st.user.to_dict() if _oidc_configured() else {}
     if identity.get("is_logged_in"):
         role = auth.role_from_identity(identity, secrets().get(auth.ROLE_SECTION, {}))
@@ -93,13 +151,19 @@ def show_internal() -> bool:
     return may("se_internt") and bool(st.session_state.get(INTERNAL_KEY, False))
 
 
+def _client() -> str | None:
+    """The client's address for the throttle (None on localhost, and outside a real browser session)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
 def _sign_in() -> None:
     state = st.session_state
     username, password = state.get("signin_user", ""), state.get("signin_password", "")
     state["signin_password"] = ""
     try:
         accounts = auth.read_accounts(secrets())
-        found = auth.sign_in(accounts, _throttle(), username, password, st.context.ip_address)
+        found = auth.sign_in(accounts, _throttle(), username, password, _client())
     except auth.TooManyAttempts as error:
         state["signin_error"] = str(error)
         return
@@ -107,27 +171,37 @@ def _sign_in() -> None:
         state["signin_error"] = "Kontona i hemlighetsfilen kan inte läsas: " + "; ".join(map(str, error.problems))
         return
     if found is None:
-        wait = _throttle().wait(username, st.context.ip_address)
+        logs.logger().warning("signin refused user=%s", auth.normalise_username(username)[:80])
+        wait = _throttle().wait(username, _client())
         state["signin_error"] = ("Fel användarnamn eller lösenord." +
                                  (f" Vänta {auth.wait_text(wait)} innan du försöker igen." if wait > 0 else ""))
         return
     state.pop("signin_error", None)
     state[USER_KEY] = Actor(auth.normalise_username(username), found)
+    state[COOKIE_PENDING] = auth.session_token(accounts, username, _session_secret(), time.time())
+    logs.logger().info("signin user=%s role=%s", auth.normalise_username(username), found)
 
 
 def _sign_out() -> None:
     st.session_state.pop(USER_KEY, None)
     st.session_state.pop(INTERNAL_KEY, None)
+    st.session_state[COOKIE_PENDING] = ""  # and forget the sign-in in the browser
 
 
 def account_box() -> None:
     """The sidebar's sign-in, or who is signed in with which role and a way out."""
     sidebar, current = st.sidebar, actor()
+    _cookie_script()
     if current.role != auth.PUBLIC or current.name:
         sidebar.markdown(f"Inloggad: **{formatting.markdown_escape(current.name)}**  \nRoll: **{current.role}**")
         if may("se_internt"):
-            sidebar.toggle("Visa internt material", key=INTERNAL_KEY,
-                           help="Av som standard. Visa aldrig internt material i rådet.")
+            # The choice is kept under INTERNAL_KEY, not the widget's key: Streamlit forgets a widget's value when
+            # another page draws it, and the view would switch itself off on every page change.
+            state = st.session_state
+            state[INTERNAL_TOGGLE] = bool(state.get(INTERNAL_KEY, False))
+            sidebar.toggle("Visa internt material", key=INTERNAL_TOGGLE,
+                           help="Av som standard. Visa aldrig internt material i rådet.",
+                           on_change=lambda: state.__setitem__(INTERNAL_KEY, bool(state[INTERNAL_TOGGLE])))
         if isinstance(st.session_state.get(USER_KEY), Actor):
             sidebar.button("Logga ut", key="signout", on_click=_sign_out, icon=":material/logout:")
         else:
@@ -145,6 +219,49 @@ def account_box() -> None:
             st.caption("Inga konton är inrättade. Se .streamlit/secrets.toml.example.")
         if error := st.session_state.pop("signin_error", None):
             st.error(error, icon=":material/error:")
+
+
+# A failure inside a button's callback, kept to be shown when the page runs (a callback's own output is lost).
+FAILURE_KEY = "_lagesbild_failure"
+
+
+def failure_text(error: BaseException) -> str:
+    """What a person sees when something failed: a Swedish sentence and a reference; the details go to the log."""
+    reference = uuid.uuid4().hex[:8]
+    who = actor()
+    try:
+        page = st.context.url or ""
+    except Exception:  # noqa: BLE001 - the context may be missing outside a browser session
+        page = ""
+    logs.request_error(reference, page.rsplit("/", 1)[-1] or "/", who.name, who.role, error)
+    reason = db.failure_reason(error)
+    if reason is not None:
+        return f"**Databasen kan inte läsas:** {reason}, kontakta administratören. Referens: `{reference}`."
+    return ("**Något gick fel, och sidan kunde inte visas helt.** Ladda om sidan och försök igen; "
+            f"händer det igen, kontakta administratören och uppge referensen `{reference}`.")
+
+
+def guarded(run: Callable[[], object]) -> None:
+    """Run a page inside the one error boundary: a Swedish message and a reference instead of a traceback."""
+    try:
+        run()
+    except ScriptControlException:  # st.stop, st.rerun and st.switch_page are not errors
+        raise
+    except Exception as error:  # noqa: BLE001 - this is the boundary
+        st.error(failure_text(error), icon=":material/error:")
+
+
+def safe_callback(callback: Callable) -> Callable:
+    """A button's callback whose failure is shown on the page (with a reference) instead of a traceback."""
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except ScriptControlException:
+            raise
+        except Exception as error:  # noqa: BLE001 - shown by frame() on this run
+            st.session_state[FAILURE_KEY] = failure_text(error)
+    return run
 
 
 def engine() -> Engine:
@@ -166,11 +283,13 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
         # same run, so its widgets get the identities every later run gives them and no click is lost.
         import app
 
-        app.navigation().run()
+        guarded(lambda: app.navigation().run())
         st.stop()
     st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=str(ICON), layout="wide",
                        initial_sidebar_state="collapsed" if presenter else "auto")
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
+    if failure := st.session_state.pop(FAILURE_KEY, None):
+        st.error(failure, icon=":material/error:")
     current = engine()
     if not presenter:
         notice = example_notice(current)
@@ -196,29 +315,131 @@ def remove_control(table: str, choices: dict[int, str], key: str, label: str) ->
     if not may("ta_bort") or not choices:
         return
 
-    def remove(record_id: int | None) -> None:
-        if record_id is None:
-            return
-        try:
-            audit.remove(engine(), table, record_id, actor())
-        except InputError as error:
-            st.session_state[f"{key}_error"] = error
-        else:
-            st.session_state[f"{key}_done"] = "Borttaget. En administratör kan återställa det på sidan Logg."
+    def remove(record_id: int) -> str:
+        audit.remove(engine(), table, record_id, actor())
+        return "Borttaget. En administratör kan återställa det på sidan Logg."
 
     with st.expander(f"Ta bort {label}", icon=":material/delete:"):
         picked = st.selectbox(label.capitalize(), list(choices), index=None, format_func=choices.get, key=key,
                               placeholder="Välj")
-        st.button("Ta bort", key=f"{key}_go", disabled=picked is None, on_click=remove, args=(picked,),
-                  icon=":material/delete:")
-    if error := st.session_state.pop(f"{key}_error", None):
-        show_input_error(error)
-    if done := st.session_state.pop(f"{key}_done", None):
-        st.success(done, icon=":material/check_circle:")
+        st.button("Ta bort", key=f"{key}_go", disabled=picked is None, icon=":material/delete:",
+                  on_click=form_saver(key, functools.partial(remove, picked), (key,), clear=(key,)))
+        form_feedback(key)
+
+
+# What a form says when a field is left empty, by the field's name in the data layer's problems.
+MISSING = {
+    "plats": "Välj en plats", "datum": "Välj ett datum", "organisation": "Skriv vilken organisation det gäller",
+    "beskrivning": "Skriv en beskrivning", "aktör": "Skriv vem som gör åtgärden", "åtgärd": "Skriv vad som görs",
+    "namn": "Skriv platsens namn", "område": "Skriv vilket område platsen ligger i",
+    "lat": "Välj en punkt på kartan eller skriv koordinaterna", "lon": "Välj en punkt på kartan eller skriv koordinaterna",
+    "Datum": "Välj ett datum", "Vad har gjorts": "Skriv vad som har gjorts",
+}
+FORM_FILE = "formuläret"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def form_message(problem: Problem) -> str:
+    """One problem in a form as a sentence to the person filling it in (no file, row or column syntax)."""
+    message = problem.message.replace(WHY, "")
+    column = problem.column
+    if problem.file != FORM_FILE:
+        return str(problem).replace(WHY, "")
+    if message == "värde saknas":
+        return MISSING.get(column or "", f"Fyll i {(column or 'fältet').lower()}")
+    if column and message.startswith("välj ") and " eller " in message and "kartan" not in message \
+            and column.lower() not in message.lower():
+        return f"Välj {column.lower()}: {message[5:]}"
+    if column and message.startswith("texten "):
+        return f"{_sentence(column)}: {message}"
+    return _sentence(message)
 
 
 def show_input_error(error: InputError, nothing_saved: bool = True) -> None:
-    """Every problem in a file or form, listed in one error box."""
-    lines = "\n".join(f"- {problem}" for problem in error.problems)
-    suffix = "\n\nIngenting har sparats." if nothing_saved else ""
-    st.error(f"**{len(error.problems)} fel hittades.**\n\n{lines}{suffix}", icon=":material/error:")
+    """Every problem in a file or form in one error box: one line per problem, and why once."""
+    lines = list(dict.fromkeys(form_message(p) for p in error.problems))  # one message per problem
+    private = any(WHY in p.message for p in error.problems)
+    said = " ".join(lines)
+    suffix = "" if not nothing_saved or "Ingenting har sparats" in said else "Ingenting har sparats."
+    why = _sentence(WHY.lstrip("; ")) + "." if private else ""
+    in_form = all(p.file == FORM_FILE for p in error.problems)
+    body = lines[0] if in_form and len(lines) == 1 else "\n".join(f"- {line}" for line in lines)
+    head = ("" if in_form and len(lines) == 1 else
+            f"**{len(lines)} saker behöver rättas.**\n\n" if in_form else f"**{len(lines)} fel hittades.**\n\n")
+    st.error(head + body + "".join(f"\n\n{part}" for part in (why, suffix) if part), icon=":material/error:")
+
+
+# --- saving a form: one helper for every form -------------------------------------------------------------------
+
+# A second identical save by the same person within this many seconds is a double click, not a new record.
+DUPLICATE_SECONDS = 60
+_SAVED = "_lagesbild_form_saved"  # form → (fingerprint, when)
+BUSY_TEXT = ("Databasen är upptagen av en annan ändring och sparandet gick inte fram. Det du skrev finns kvar: "
+             "försök igen om en stund.")
+
+
+def _feedback_key(form: str) -> str:
+    return f"_lagesbild_form_{form}"
+
+
+def form_saver(form: str, save: Callable[[], str], keys: tuple[str, ...], clear: tuple[str, ...] = ()) -> Callable[[], None]:
+    """The on_click of a form's save button: save once, wait out a busy database, then clear or keep the form.
+
+    `save()` writes and returns the confirmation to show next to the button. The values under `keys`
+    identify the submission: the same values saved again within DUPLICATE_SECONDS are refused. When the
+    save fails (bad input, busy database, anything else) nothing is cleared, so what was typed stays.
+    """
+    def run() -> None:
+        state = st.session_state
+        values = "\x1f".join(repr(state.get(key)) for key in keys)
+        fingerprint = hashlib.sha256(f"{actor().name}\x1f{form}\x1f{values}".encode()).hexdigest()
+        now = time.monotonic()
+        last = state.get(_SAVED, {}).get(form)
+        if last and last[0] == fingerprint and now - last[1] < DUPLICATE_SECONDS:
+            state[_feedback_key(form)] = ("warning", "Det här sparades nyss. Ingenting har sparats en gång till.")
+            return
+
+        def waiting(attempt: int, seconds: float) -> None:
+            st.toast(f"Databasen är upptagen av en annan ändring. Väntar och försöker igen (försök {attempt + 1}) …",
+                     icon=":material/hourglass_top:")
+
+        try:
+            message = db.retry_when_busy(save, on_wait=waiting)
+        except InputError as error:
+            state[_feedback_key(form)] = ("input", error)
+            return
+        except db.DatabaseBusy as error:
+            logs.request_error("busy", form, actor().name, role(), error)
+            state[_feedback_key(form)] = ("error", BUSY_TEXT)
+            return
+        except ScriptControlException:
+            raise
+        except Exception as error:  # noqa: BLE001 - shown next to the button; the form keeps what was typed
+            state[_feedback_key(form)] = ("error", failure_text(error))
+            return
+        state.setdefault(_SAVED, {})[form] = (fingerprint, now)
+        for key in clear:
+            state.pop(key, None)
+        state[_feedback_key(form)] = ("success", message)
+
+    return run
+
+
+def form_feedback(form: str) -> None:
+    """The outcome of the form's last save, shown where it is called: right by the save button."""
+    outcome = st.session_state.pop(_feedback_key(form), None)
+    if outcome is None:
+        return
+    kind, content = outcome
+    if kind == "input":
+        show_input_error(content)
+    elif kind == "success":
+        st.success(content, icon=":material/check_circle:")
+    elif kind == "warning":
+        st.warning(content, icon=":material/content_copy:")
+    else:
+        st.error(content, icon=":material/error:")

@@ -31,7 +31,7 @@ AGENDA_FILE = DATA_DIR / "dagordning.csv"
 KINDS = {
     "titel": "titelbild med rådets namn, mötesdatum och texten",
     "dagordning": "dagordningens rubriker",
-    "text": "egen text: en punkt per rad, en rad som börjar med # är en underrubrik",
+    "text": "egen text: en punkt per rad; en kort rad som slutar med kolon är en underrubrik",
     "organisation": "chefsamråd, råd och beredningsgrupp med hållna och planerade möten",
     "sedan_senast": "det som hänt sedan föregående rådsmöte",
     "aktivitet": "en samverkansaktivitet: vad har vi gjort, hur fortsätter vi (källa: aktivitetens id)",
@@ -41,6 +41,10 @@ KINDS = {
     "medborgarloften": "medborgarlöftena och hur långt arbetet har kommit",
     "laget_runt": "laget runt: de tre frågorna (en per rad) och organisationernas svar",
 }
+# What the editor shows for each kind: a label a person reads, not the id the file stores.
+KIND_LABELS = {"titel": "Titelbild", "dagordning": "Dagordning", "text": "Egen text", "organisation": "Organisation",
+               "sedan_senast": "Sedan senaste mötet", "aktivitet": "Samverkansaktivitet", "platser": "Otrygga platser",
+               "statistik": "Statistik", "medborgarloften": "Medborgarlöften", "laget_runt": "Laget runt"}
 AGENDA_FIELDS = [
     Field("nr", "int", minimum=1, maximum=999), Field("typ", "choice", choices=tuple(KINDS)), Field("rubrik"),
     Field("källa", required=False, allow_empty=True), Field("text", required=False, allow_empty=True),
@@ -126,7 +130,8 @@ def save_agenda(engine: Engine, frame: pd.DataFrame, *, by: Actor) -> None:
         if pd.isna(row.nr) or int(row.nr) != row.nr or row.nr < 1:
             problems.append(Problem(name, "ange ett heltal från 1", row.rad, "nr"))
         if row.typ not in KINDS:
-            problems.append(Problem(name, f"välj en av {', '.join(KINDS)}", row.rad, "typ"))
+            problems.append(Problem(name, f"välj en av {', '.join(KIND_LABELS.get(k, k) for k in KINDS)}", row.rad,
+                                    "typ"))
         if not str(row.rubrik or "").strip():
             problems.append(Problem(name, "värde saknas", row.rad, "rubrik"))
     raise_if(problems)
@@ -439,16 +444,28 @@ def _agenda_list(data: _Data, item: Any, slide: Slide) -> None:
     slide.columns = [c for c in slide.columns if c]
 
 
+def is_subheading(line: str) -> bool:
+    """Whether an agenda text line is a sub-heading: a short line ending with a colon (or the file's "# …")."""
+    line = line.strip()
+    return line.startswith("#") or (line.endswith(":") and 1 < len(line) <= 80)
+
+
+def editable_text(body: str) -> str:
+    """The agenda text as the editor shows it: "# Mål" becomes "Mål:", so there is no markup to learn."""
+    return "\n".join(f"{line.lstrip('#').strip()}:" if line.strip().startswith("#") else line
+                     for line in str(body or "").splitlines())
+
+
 def text_blocks(body: str) -> list[Block]:
-    """Agenda text as blocks: a line starting with # is a sub-heading, the lines under it bullets."""
+    """Agenda text as blocks: a sub-heading (is_subheading) and the lines under it as bullets."""
     blocks: list[Block] = []
     pending: list[str] = []
     for line in _lines(body):
-        if line.startswith("#"):
+        if is_subheading(line):
             if pending:
                 blocks.append(bullets(pending))
                 pending = []
-            blocks.append(heading(line.lstrip("#").strip()))
+            blocks.append(heading(line.lstrip("#").strip().rstrip(":").strip()))
         else:
             pending.append(line)
     if pending:

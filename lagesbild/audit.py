@@ -14,7 +14,7 @@ from typing import Any, Callable
 import pandas as pd
 from sqlalchemy import Engine, Table, insert, select, update
 
-from . import auth, db
+from . import auth, db, logs
 from .migrations import atomic
 from .problems import InputError, Problem
 
@@ -80,6 +80,7 @@ def record(conn, by: Actor, table: Table | str, record_id: object, action: str,
         table_name=table if isinstance(table, str) else table.name,
         record_id=None if record_id is None else str(record_id), action=action,
         before=_json(before), after=_json(after)))
+    logs.write(by.name, by.role, action, table if isinstance(table, str) else table.name, record_id, conn)
 
 
 def _removable(table_name: str) -> tuple[Table, str]:
@@ -154,8 +155,12 @@ def load_log(engine: Engine, by: Actor, username: str | None = None, table_name:
         query = query.where(t.c.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(t.c.id.desc()).limit(limit)).all()
-    return pd.DataFrame(rows, columns=["id", "at", "username", "role", "table_name", "record_id", "action",
-                                       "before", "after"])
+    frame = pd.DataFrame(rows, columns=["id", "at", "username", "role", "table_name", "record_id", "action",
+                                        "before", "after"])
+    # NULL stays None (not NaN) so that the JSON columns hold text or nothing.
+    for column in ("before", "after"):
+        frame[column] = [value if isinstance(value, str) else None for value in frame[column]]
+    return frame
 
 
 def log_people(engine: Engine) -> list[str]:
@@ -164,9 +169,17 @@ def log_people(engine: Engine) -> list[str]:
         return sorted(n for (n,) in conn.execute(select(db.audit_log.c.username).distinct()))
 
 
+def _loaded(value: object) -> dict:
+    # A "ny" entry has no before and a removal's neighbour may have no after: pandas reads NULL as NaN.
+    if not isinstance(value, (str, bytes)) or not value:
+        return {}
+    loaded = json.loads(value)
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def changed_fields(before: str | None, after: str | None) -> str:
     """The fields that differ between the two JSON values, as "fält: före → efter" lines."""
-    old, new = json.loads(before) if before else {}, json.loads(after) if after else {}
+    old, new = _loaded(before), _loaded(after)
     if not old:
         return "; ".join(f"{k}: {v}" for k, v in new.items() if v not in (None, "") and k != "id")[:400]
     return "; ".join(f"{k}: {old.get(k)} → {new.get(k)}" for k in sorted(set(old) | set(new))

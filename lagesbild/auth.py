@@ -62,6 +62,8 @@ PERMISSIONS: dict[str, Permission] = {
     "redigera": Permission("ändra registrerade uppgifter, platser och dagordningen", _EDITORS),
     "ta_bort": Permission("ta bort registrerade uppgifter (de går att återställa)", _EDITORS),
     "låsa_lägesbild": Permission("låsa lägesbilden som visades på rådsmötet", _EDITORS),
+    # Reading a respondent-level file takes the server's memory and time: not for anonymous visitors.
+    "räkna_på_fil": Permission("räkna på en egen fil med svar per svarande", _READERS),
     "importera": Permission("importera filer med undersökningar, platser och områdesgränser", _ADMINS),
     "återställa": Permission("återställa borttagna uppgifter", _ADMINS),
     "läsa_logg": Permission("läsa ändringsloggen", _ADMINS),
@@ -391,10 +393,12 @@ class _Failures:
 
 
 class SignInThrottle:
-    """Exponential waits after failed sign-ins, per username and per client (IP address), kept in memory.
+    """Exponential waits after failed sign-ins, per username and client together and per client, kept in memory.
 
-    A username waits 1, 2, 4 … seconds after its 1st, 2nd, 3rd … failure; a client only after
-    `free_per_client` failures, since an office behind one address has many people who mistype.
+    A username waits 1, 2, 4 … seconds after its 1st, 2nd, 3rd … failure from the same client (IP address),
+    so that nobody can lock a known account for its owner by failing from somewhere else; a client waits
+    after `free_per_client` failures whatever the usernames, since an office behind one address has many
+    people who mistype.
     Records are forgotten `forget_after` seconds after their last failure. Thread-safe.
     """
 
@@ -409,7 +413,7 @@ class SignInThrottle:
         self._lock = threading.Lock()
 
     def _keys(self, username: str, client: str | None) -> list[tuple[str, str]]:
-        keys = [("konto", normalise_username(username))]
+        keys = [("konto", f"{normalise_username(username)}\x1f{client or ''}")]
         return keys + [("klient", client)] if client else keys
 
     def _current(self, key: tuple[str, str], now: float) -> _Failures | None:
@@ -446,10 +450,10 @@ class SignInThrottle:
                 del self._records[next(iter(self._records))]
         return self.wait(username, client)
 
-    def succeeded(self, username: str) -> None:
-        """Forget the username's failures; the client's stay, or one valid account would reset them."""
+    def succeeded(self, username: str, client: str | None = None) -> None:
+        """Forget the username's failures from this client; the client's stay, or one valid account would reset them."""
         with self._lock:
-            self._records.pop(("konto", normalise_username(username)), None)
+            self._records.pop(self._keys(username, client)[0], None)
 
 
 def sign_in(accounts: Mapping[str, Account], throttle: SignInThrottle, username: str, password: str,
@@ -462,7 +466,7 @@ def sign_in(accounts: Mapping[str, Account], throttle: SignInThrottle, username:
     if role is None:
         throttle.failed(username, client)
     else:
-        throttle.succeeded(username)
+        throttle.succeeded(username, client)
     return role
 
 
@@ -535,3 +539,68 @@ def role_from_identity(user_info: Mapping, config: Mapping) -> str:
             if domain in {normalise_username(d).lstrip("@") for d in domains}:
                 found.append(role)
     return highest(role_named(role) for role in found)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A local sign-in that survives a reload: a signed, expiring token kept in a browser cookie
+# ---------------------------------------------------------------------------------------------------------
+
+SESSION_COOKIE = "lagesbild_inloggning"
+SESSION_HOURS = 12  # a working day or a council meeting; then the sign-in is asked for again
+SESSION_SECTION = "inloggning"  # secrets.toml: [inloggning] hemlighet = "…" (shared by every server process)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _session_signature(payload: str, account: Account, secret: bytes) -> str:
+    # The account's password hash is in the key: a new password (or a removed account) ends every session.
+    key = hmac.new(secret, account.password_hash.encode(), hashlib.sha256).digest()
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())
+
+
+def session_token(accounts: Mapping[str, Account], username: str, secret: bytes, now: float,
+                  hours: float = SESSION_HOURS) -> str:
+    """A signed token that names the account and when it stops being valid (no role, no password)."""
+    account = accounts[normalise_username(username)]
+    payload = _b64(f"{account.username}\x1f{int(now + hours * 3600)}".encode())
+    return f"{payload}.{_session_signature(payload, account, secret)}"
+
+
+def session_account(accounts: Mapping[str, Account], token: str | None, secret: bytes, now: float) -> Account | None:
+    """The account a token was signed for, with its role as it is now; None if forged, expired or gone."""
+    try:
+        payload, signature = str(token or "").split(".")
+        username, expires = _unb64(payload).decode().split("\x1f")
+        account = accounts.get(normalise_username(username))
+        if account is None or float(expires) < now:
+            return None
+        return account if hmac.compare_digest(signature, _session_signature(payload, account, secret)) else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def session_secret(secrets_map: Mapping, file: Path) -> bytes:
+    """The key tokens are signed with: [inloggning] hemlighet, else a random one kept in `file` (mode 0600)."""
+    configured = secrets_map.get(SESSION_SECTION, {})
+    if isinstance(configured, Mapping) and configured.get("hemlighet"):
+        return str(configured["hemlighet"]).encode()
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        pass
+    generated = secrets.token_bytes(32)
+    try:
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use theirs
+        return file.read_bytes()
+    except OSError:  # nowhere to keep it: sign-ins last until the server restarts
+        return generated
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(generated)
+    return generated

@@ -2,14 +2,18 @@
 
 The file holds, one JSON value per line: a header (format, format version, schema version, every
 table's columns and row count), then for each table in dependency order a line naming it followed by
-its rows as arrays in column order, then an end line. Dates and times are ISO text, restored to the
+its rows as arrays in column order, then an end line with the row count and the SHA-256 of every line
+before it, which a restore checks before it commits anything. The file is readable only by its owner
+(0600): it holds internal material and the audit log. Dates and times are ISO text, restored to the
 column's type, so a restore gives back exactly what was exported, in SQLite or PostgreSQL alike.
 """
 from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import json
+import os
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +27,8 @@ from .migrations import atomic, current_version
 from .problems import InputError, Problem
 
 FORMAT = "lagesbild-säkerhetskopia"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the end line carries the content's SHA-256
+READABLE = (1, 2)
 BATCH = 1000
 
 
@@ -54,14 +59,25 @@ def export_database(engine: Engine, path: str | Path) -> dict[str, int]:
                              for t in tables}}
         # Only a complete file gets the name asked for: an interrupted backup never looks like a good one.
         partial = path.with_name(path.name + ".delvis")
+        digest = hashlib.sha256()
+
+        def write(out, value: object) -> None:
+            line = json.dumps(value, ensure_ascii=False) + "\n"
+            digest.update(line.encode("utf-8"))
+            out.write(line)
+
         try:
-            with gzip.open(partial, "wt", encoding="utf-8", newline="\n") as out:
-                out.write(json.dumps(header, ensure_ascii=False) + "\n")
+            partial.unlink(missing_ok=True)
+            # Created owner-only: never world-readable, not even for a moment.
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8", newline="\n") as out:
+                write(out, header)
                 for table in tables:
-                    out.write(json.dumps({"table": table.name}, ensure_ascii=False) + "\n")
+                    write(out, {"table": table.name})
                     for row in conn.execute(_ordered(table), execution_options={"yield_per": BATCH}):
-                        out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
-                out.write(json.dumps({"end": sum(counts.values())}) + "\n")
+                        write(out, [_encode(v) for v in row])
+                out.write(json.dumps({"end": sum(counts.values()), "sha256": digest.hexdigest()}) + "\n")
+            os.chmod(partial, 0o600)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -69,10 +85,14 @@ def export_database(engine: Engine, path: str | Path) -> dict[str, int]:
     return counts
 
 
-def _lines(path: Path) -> Iterator[tuple[int, object]]:
-    with gzip.open(path, "rt", encoding="utf-8") as source:
+def _lines(path: Path, digest=None) -> Iterator[tuple[int, object]]:
+    # Every line but the end line goes into the digest, exactly as written.
+    with gzip.open(path, "rt", encoding="utf-8", newline="\n") as source:
         for line_number, line in enumerate(source, start=1):
-            yield line_number, json.loads(line)
+            value = json.loads(line)
+            if digest is not None and not (isinstance(value, dict) and "end" in value):
+                digest.update(line.encode("utf-8"))
+            yield line_number, value
 
 
 def _decoder(table: Table):
@@ -107,7 +127,7 @@ def _decoder(table: Table):
 def _check_header(file: str, header: object, engine: Engine) -> dict:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise InputError([Problem(file, "filen är inte en säkerhetskopia från Lägesbild")])
-    if header.get("format_version") != FORMAT_VERSION:
+    if header.get("format_version") not in READABLE:
         raise InputError([Problem(file, f"säkerhetskopians format har version {header.get('format_version')}; "
                                         f"den här versionen av Lägesbild läser version {FORMAT_VERSION}")])
     problems = []
@@ -158,9 +178,10 @@ def restore_database(engine: Engine, path: str | Path) -> dict[str, int]:
     """
     path = Path(path)
     file = path.name
-    lines = _lines(path)
+    digest = hashlib.sha256()
+    lines = _lines(path, digest)
     try:
-        return _restore(engine, file, lines)
+        return _restore(engine, file, lines, digest)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
         message = ("filen finns inte" if isinstance(error, FileNotFoundError) else
                    "filen är inte en säkerhetskopia från Lägesbild" if isinstance(error, gzip.BadGzipFile) else
@@ -173,7 +194,7 @@ def restore_database(engine: Engine, path: str | Path) -> dict[str, int]:
         lines.close()
 
 
-def _restore(engine: Engine, file: str, lines: Iterator[tuple[int, object]]) -> dict[str, int]:
+def _restore(engine: Engine, file: str, lines: Iterator[tuple[int, object]], digest) -> dict[str, int]:
     try:
         _, header = next(lines)
     except StopIteration:
@@ -181,7 +202,7 @@ def _restore(engine: Engine, file: str, lines: Iterator[tuple[int, object]]) -> 
     header = _check_header(file, header, engine)
     expected = {name: spec.get("rows") for name, spec in header["tables"].items()}
     counts: dict[str, int] = {}
-    table, decode, batch, ended = None, None, [], False
+    table, decode, batch, ended, stated = None, None, [], False, None
     with atomic(engine) as conn:
         _refuse_unless_empty(conn, file)
         for line_number, value in lines:
@@ -199,7 +220,7 @@ def _restore(engine: Engine, file: str, lines: Iterator[tuple[int, object]]) -> 
                 table = db.metadata.tables[value["table"]]
                 decode, counts[table.name] = _decoder(table), 0
             elif isinstance(value, dict) and "end" in value and not ended:
-                ended = True
+                ended, stated = True, value.get("sha256")
             else:
                 raise InputError([Problem(file, "oväntat innehåll i säkerhetskopian", line_number)])
         if not ended or counts != expected:
@@ -207,6 +228,9 @@ def _restore(engine: Engine, file: str, lines: Iterator[tuple[int, object]]) -> 
                      for name, n in expected.items() if counts.get(name, 0) != n]
             raise InputError([Problem(file, "säkerhetskopian är ofullständig"
                                             + (f" ({'; '.join(short)})" if short else ""))])
+        if header.get("format_version") >= 2 and stated != digest.hexdigest():
+            raise InputError([Problem(file, "kontrollsumman stämmer inte: säkerhetskopian har ändrats eller är "
+                                            "skadad, och ingenting har lästs in")])
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn)
     return counts

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, Engine, Float, ForeignKey, Integer, MetaData,
                         String, Table, Text, UniqueConstraint, create_engine, event, func, insert,
@@ -230,6 +233,13 @@ def database_url(path_or_url: str | Path) -> str:
     return text if "://" in text else f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
+# How long SQLite itself waits for another writer, then how long retry_when_busy waits between its tries.
+BUSY_TIMEOUT_MS = 5000
+RETRY_WAITS = (1.0, 2.0)
+_sleep = time.sleep  # replaced in tests: no test sleeps
+T = TypeVar("T")
+
+
 def connect(path_or_url: str | Path) -> Engine:
     """An engine with the schema in place (the database is created if it does not exist)."""
     from . import migrations  # imports this module
@@ -250,7 +260,8 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # Two people saving at once: readers never block the writer, and a writer waits for the other.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    # Short: a save that finds the database busy comes back to retry_when_busy, which says so and tries again.
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -330,3 +341,71 @@ def load_datasets(engine: Engine):
         rows = conn.execute(select(t.c.imported_at, t.c.kind, t.c.file_name, t.c.rows, t.c.is_example)
                             .order_by(t.c.id.desc())).all()
     return pd.DataFrame(rows, columns=["imported_at", "kind", "file_name", "rows", "is_example"])
+
+
+# --- when the database fails ---------------------------------------------------------------------------
+
+class DatabaseBusy(RuntimeError):
+    """Another write held the database for longer than a save may wait; nothing was saved."""
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether the error only means that another write holds the database (worth waiting and retrying)."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return any(part in text for part in ("database is locked", "database table is locked", "could not obtain lock",
+                                         "lock timeout", "could not serialize", "deadlock detected"))
+
+
+def failure_reason(error: BaseException) -> str | None:
+    """Why the database cannot be used, in Swedish and without paths, hosts or users; None when it is not that."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from .migrations import MigrationError
+
+    if isinstance(error, MigrationError):
+        return str(error)
+    if isinstance(error, (ArgumentError, NoSuchModuleError)):
+        return "databasadressen i inställningarna går inte att tolka"
+    if not isinstance(error, DBAPIError):
+        return None
+    text = str(error.orig or error).lower()
+    if is_busy(error):
+        return "databasen är upptagen av en annan ändring"
+    reasons = [("file is not a database", "filen är ingen databas (den kan vara skadad eller av fel slag)"),
+               ("database disk image is malformed", "databasfilen är skadad"),
+               ("unable to open database file", "databasfilen går inte att öppna (finns mappen, och får appen skriva där?)"),
+               ("readonly database", "appen får inte skriva i databasfilen"),
+               ("password authentication failed", "databasservern godtog inte användarnamnet eller lösenordet"),
+               ("no password supplied", "databasservern kräver ett lösenord"),
+               ("does not exist", "databasen eller kontot finns inte på databasservern"),
+               ("connection refused", "databasservern svarar inte"),
+               ("could not translate host name", "databasserverns namn går inte att slå upp"),
+               ("name or service not known", "databasserverns namn går inte att slå upp"),
+               ("timeout", "databasservern svarar inte"),
+               ("permission denied", "kontot saknar behörighet i databasen"),
+               ("no such table", "databasen saknar tabeller som appen behöver"),
+               ("no such column", "databasen har ett äldre eller annat schema än appen")]
+    return next((swedish for english, swedish in reasons if english in text), "databasen gav ett oväntat fel")
+
+
+def retry_when_busy(write: Callable[[], T], on_wait: Callable[[int, float], None] | None = None,
+                    waits: tuple[float, ...] | None = None) -> T:
+    """Run a write, and while the database is busy wait and try again; returns what the write returns.
+
+    `on_wait(attempt, seconds)` is told before each wait, so that the person saving can be told too.
+    Raises DatabaseBusy when the last try still found the database busy; the write is one transaction,
+    so nothing of it was saved.
+    """
+    waits = RETRY_WAITS if waits is None else waits
+    for attempt in range(len(waits) + 1):
+        try:
+            return write()
+        except Exception as error:  # noqa: BLE001 - only "busy" is retried; everything else goes up as it was
+            if not is_busy(error):
+                raise
+            if attempt == len(waits):
+                raise DatabaseBusy("databasen är upptagen av en annan ändring") from error
+            if on_wait is not None:
+                on_wait(attempt + 1, waits[attempt])
+            _sleep(waits[attempt])
+    raise AssertionError("unreachable")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table, func, inspect,
                         insert, select, text)
 
-from . import db
+from . import db, logs
 
 # Kept out of db.metadata on purpose: it describes the schema, it is not data, and backups leave it out.
 bookkeeping = MetaData()
@@ -62,8 +62,14 @@ def atomic(engine: Engine, write: bool = True) -> Iterator[Connection]:
     if engine.dialect.name != "sqlite":
         # Writers keep READ COMMITTED, so that what they read after waiting for a lock is current.
         options = {} if write else {"isolation_level": "REPEATABLE READ"}
-        with engine.connect().execution_options(**options) as conn, conn.begin():
-            yield conn
+        with engine.connect().execution_options(**options) as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            except BaseException:
+                logs.rolled_back(conn)
+                raise
+            logs.committed(conn)
         return
     # pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so DDL and reads would escape it:
     # the driver is told to stay out of the way and the transaction is begun and ended here.
@@ -73,8 +79,10 @@ def atomic(engine: Engine, write: bool = True) -> Iterator[Connection]:
             yield conn
         except BaseException:
             conn.exec_driver_sql("ROLLBACK")
+            logs.rolled_back(conn)
             raise
         conn.exec_driver_sql("COMMIT")
+        logs.committed(conn)
 
 
 def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:

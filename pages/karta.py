@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -129,70 +130,51 @@ with side:
 
 
 # --- record: saved at once, shown on the map at the next run ----------------------------------------
-def saved(message: str, keys: tuple[str, ...]) -> None:
-    state["map_saved"] = message
-    state.pop("map_error", None)
-    for key in keys:
-        state.pop(key, None)
-
-
-def failed(form: str, error: InputError) -> None:
-    state["map_error"] = (form, error)
+# Each save returns its confirmation; ui.form_saver shows it by the button, refuses a double submit, waits out a
+# busy database and keeps what was typed when the save fails.
+OBS_KEYS = ("obs_place", "obs_date", "obs_category", "obs_org", "obs_text", "obs_secrecy", "obs_at_point")
+ACT_KEYS = ("act_place", "act_date", "act_actor", "act_text", "act_status", "act_secrecy")
+NEW_KEYS = ("new_name", "new_lat", "new_lon", "new_area", "new_forum", "new_status", "new_category", "new_situation",
+            "new_followup", "new_next")
 
 
 def point_or_none() -> tuple[float | None, float | None]:
     return state["map_point"] if state.get("obs_at_point") and state.get("map_point") else (None, None)
 
 
-def save_observation() -> None:
-    try:
-        places.add_observation(engine, state["obs_place"] or "", state["obs_date"], state["obs_category"],
-                               state["obs_org"], state["obs_text"], state["obs_secrecy"], *point_or_none(), today=today,
-                               by=ui.actor())
-    except InputError as error:
-        return failed("obs", error)
-    at_point = ("map_point",) if state.get("obs_at_point") else ()
+def save_observation() -> str:
+    places.add_observation(engine, state.get("obs_place") or "", state.get("obs_date"), state.get("obs_category"),
+                           state.get("obs_org", ""), state.get("obs_text", ""), state.get("obs_secrecy"),
+                           *point_or_none(), today=today, by=ui.actor())
+    if state.get("obs_at_point"):
+        state.pop("map_point", None)
     state["map_place"] = state["obs_place"]
-    saved(f"Iakttagelsen vid {md(state['obs_place'])} är sparad och visas på kartan.",
-          ("obs_org", "obs_text", "obs_secrecy", "obs_at_point", *at_point))
+    return f"Iakttagelsen vid {md(state['obs_place'])} är sparad och visas på kartan."
 
 
-def save_action() -> None:
-    try:
-        places.add_action(engine, state["act_place"] or "", state["act_date"], state["act_actor"], state["act_text"],
-                          state["act_status"], state["act_secrecy"], today=today, by=ui.actor())
-    except InputError as error:
-        return failed("act", error)
+def save_action() -> str:
+    places.add_action(engine, state.get("act_place") or "", state.get("act_date"), state.get("act_actor", ""),
+                      state.get("act_text", ""), state.get("act_status"), state.get("act_secrecy"), today=today,
+                      by=ui.actor())
     state["map_place"] = state["act_place"]
-    saved(f"Åtgärden vid {md(state['act_place'])} är sparad.", ("act_actor", "act_text", "act_status", "act_secrecy"))
+    return f"Åtgärden vid {md(state['act_place'])} är sparad."
 
 
-def save_update(name: str, suffix: str, version: int) -> None:
-    try:
-        places.update_place(engine, name, state[f"upd_status_{suffix}"], state[f"upd_situation_{suffix}"],
-                            state[f"upd_followup_{suffix}"], state[f"upd_next_{suffix}"], today=today, by=ui.actor(),
-                            version=version)
-    except InputError as error:
-        return failed("upd", error)
-    saved(f"Läget för {md(name)} är uppdaterat.", tuple(f"upd_{k}_{suffix}" for k in ("status", "situation", "followup", "next")))
+def save_update(name: str, suffix: str, version: int) -> str:
+    places.update_place(engine, name, state[f"upd_status_{suffix}"], state[f"upd_situation_{suffix}"],
+                        state[f"upd_followup_{suffix}"], state[f"upd_next_{suffix}"], today=today, by=ui.actor(),
+                        version=version)
+    return f"Läget för {md(name)} är uppdaterat."
 
 
-def save_place() -> None:
-    try:
-        places.add_place(engine, state["new_name"], state["new_lat"], state["new_lon"], state["new_area"],
-                         state["new_forum"], state["new_status"], state["new_category"], state["new_situation"],
-                         state["new_followup"], state["new_next"], today=today, by=ui.actor())
-    except InputError as error:
-        return failed("new", error)
+def save_place() -> str:
+    places.add_place(engine, state.get("new_name", ""), state.get("new_lat"), state.get("new_lon"),
+                     state.get("new_area", ""), state.get("new_forum"), state.get("new_status"),
+                     state.get("new_category"), state.get("new_situation", ""), state.get("new_followup"),
+                     state.get("new_next", ""), today=today, by=ui.actor())
     state["map_place"] = state["new_name"].strip()
     state.pop("map_point", None)
-    saved(f"Platsen {md(state['new_name'].strip())} är sparad.",
-          ("new_name", "new_lat", "new_lon", "new_situation", "new_followup", "new_next", "new_category", "new_forum"))
-
-
-def show_error(form: str) -> None:
-    if state.get("map_error", (None,))[0] == form:
-        ui.show_input_error(state.pop("map_error")[1])
+    return f"Platsen {md(state['new_name'].strip())} är sparad."
 
 
 if state.get("map_place") and state.get("form_place_for") != state["map_place"]:
@@ -203,26 +185,19 @@ point_text = f"{number(point[0], 5)}, {number(point[1], 5)}" if point else None
 secrecy_help = "Öppet visas i rådet; internt bara i den interna vyn."
 
 
-def save_observation_edit(observation_id: int, version: int, tag: str) -> None:
-    try:
-        places.update_observation(engine, observation_id, version, state[f"edit_date_{tag}"], state[f"edit_category_{tag}"],
-                                  state[f"edit_org_{tag}"], state[f"edit_text_{tag}"], state[f"edit_secrecy_{tag}"],
-                                  today=today, by=ui.actor())
-    except InputError as error:
-        return failed("edit", error)
-    saved("Iakttagelsen är ändrad.", ())
+def save_observation_edit(observation_id: int, version: int, tag: str) -> str:
+    places.update_observation(engine, observation_id, version, state[f"edit_date_{tag}"], state[f"edit_category_{tag}"],
+                              state[f"edit_org_{tag}"], state[f"edit_text_{tag}"], state[f"edit_secrecy_{tag}"],
+                              today=today, by=ui.actor())
+    return "Iakttagelsen är ändrad."
 
 
-def remove_record(kind: str, record_id: int | None) -> None:
-    if record_id is None:
-        return
-    try:
-        audit.remove(engine, kind, record_id, ui.actor())
-    except InputError as error:
-        return failed("remove", error)
+def remove_record(kind: str, record_id: int | None) -> str:
+    audit.remove(engine, kind, record_id, ui.actor())
     if kind == "place":
         state.pop("map_place", None)
-    saved("Borttaget. En administratör kan återställa det på sidan Logg.", ("remove_id",))
+    return "Borttaget. En administratör kan återställa det på sidan Logg."
+
 
 editor = ui.may("registrera")
 if editor:
@@ -233,7 +208,6 @@ if editor:
         ["Ny iakttagelse", "Ny åtgärd", "Uppdatera platsens läge", "Ändra en iakttagelse", "Ny plats", "Ta bort",
          "Exportera och importera"])
     with new_obs, st.form("observation_form", border=False):
-        show_error("obs")
         a, b, c = st.columns(3)
         a.selectbox("Plats", names, index=None, key="obs_place", placeholder="Välj plats")
         b.date_input("Datum", today, max_value=today, format="YYYY-MM-DD", key="obs_date")
@@ -243,9 +217,10 @@ if editor:
         c.radio("Sekretess", places.CONFIDENTIALITY, index=None, key="obs_secrecy", horizontal=True, help=secrecy_help)
         c.checkbox(f"Vid punkten jag klickade på kartan ({point_text})" if point else
                    "Vid en egen punkt: klicka först på kartan", key="obs_at_point", disabled=point is None)
-        st.form_submit_button("Spara iakttagelsen", type="primary", on_click=save_observation, key="obs_save")
+        st.form_submit_button("Spara iakttagelsen", type="primary", key="obs_save", on_click=ui.form_saver(
+            "obs", save_observation, (*OBS_KEYS, "map_point"), clear=OBS_KEYS[3:]))
+        ui.form_feedback("obs")
     with new_action, st.form("action_form", border=False):
-        show_error("act")
         a, b, c = st.columns(3)
         a.selectbox("Plats", names, index=None, key="act_place", placeholder="Välj plats")
         b.date_input("Datum", today, format="YYYY-MM-DD", key="act_date")
@@ -253,7 +228,9 @@ if editor:
         a.text_input("Aktör", key="act_actor", placeholder="t.ex. Stadsdelsförvaltningen och polisen")
         b.text_area("Åtgärd", key="act_text", height=100)
         c.radio("Sekretess", places.CONFIDENTIALITY, index=None, key="act_secrecy", horizontal=True, help=secrecy_help)
-        st.form_submit_button("Spara åtgärden", type="primary", on_click=save_action, key="act_save")
+        st.form_submit_button("Spara åtgärden", type="primary", key="act_save", on_click=ui.form_saver(
+            "act", save_action, ACT_KEYS, clear=ACT_KEYS[2:]))
+        ui.form_feedback("act")
     with update:
         if selected is None:
             st.info("Välj först en plats på kartan eller i listan.")
@@ -261,7 +238,6 @@ if editor:
             # The version is in the keys: after someone else's save the form opens anew at the stored values.
             suffix = f'{int(selected["id"])}_{int(selected["version"])}'
             with st.form("update_form", border=False):
-                show_error("upd")
                 st.markdown(f"**{md(state['map_place'])}**")
                 a, b = st.columns(2)
                 a.selectbox("Status", PLACE_STATUSES, index=PLACE_STATUSES.index(selected["status"]),
@@ -269,10 +245,12 @@ if editor:
                 b.date_input("Nästa uppföljning", selected["next_followup"], format="YYYY-MM-DD", key=f"upd_followup_{suffix}")
                 a.text_area("Lägesbild", selected["situation"], key=f"upd_situation_{suffix}", height=120)
                 b.text_area("Hur fortsätter vi", selected["next_step"], key=f"upd_next_{suffix}", height=120)
-                st.form_submit_button("Spara läget", type="primary", on_click=save_update, args=(state["map_place"], suffix, int(selected["version"])),
-                                      key="upd_save")
+                upd_keys = tuple(f"upd_{k}_{suffix}" for k in ("status", "situation", "followup", "next"))
+                st.form_submit_button("Spara läget", type="primary", key="upd_save", on_click=ui.form_saver(
+                    "upd", functools.partial(save_update, state["map_place"], suffix, int(selected["version"])),
+                    (*upd_keys, "map_place"), clear=upd_keys))
+                ui.form_feedback("upd")
     with new_place, st.form("place_form", border=False):
-        show_error("new")
         a, b, c = st.columns(3)
         a.text_input("Namn", key="new_name", placeholder="t.ex. Tegnérlunden")
         b.number_input("Latitud (WGS84)", value=None, format="%.5f", step=0.0001, key="new_lat",
@@ -287,7 +265,9 @@ if editor:
         b.text_area("Lägesbild", key="new_situation", height=100)
         c.text_area("Hur fortsätter vi", key="new_next", height=100)
         a.date_input("Nästa uppföljning", None, format="YYYY-MM-DD", key="new_followup")
-        st.form_submit_button("Spara platsen", type="primary", on_click=save_place, key="new_save")
+        st.form_submit_button("Spara platsen", type="primary", key="new_save", on_click=ui.form_saver(
+            "new", save_place, NEW_KEYS, clear=tuple(k for k in NEW_KEYS if k not in ("new_area", "new_status"))))
+        ui.form_feedback("new")
 
     with edit_obs:
         # Only the place's own observations, in the view the editor sees; the version guards against a lost update.
@@ -300,7 +280,6 @@ if editor:
             current = mine[mine["id"] == chosen_id].iloc[0]
             tag = f"{chosen_id}_{int(current['version'])}"
             with st.form("edit_observation_form", border=False):
-                show_error("edit")
                 a, b, c = st.columns(3)
                 b.date_input("Datum", current["date"], max_value=today, format="YYYY-MM-DD", key=f"edit_date_{tag}")
                 c.selectbox("Kategori", CATEGORIES, index=CATEGORIES.index(current["category"])
@@ -309,14 +288,15 @@ if editor:
                 b.text_area("Beskrivning", current["description"], key=f"edit_text_{tag}", height=100)
                 c.radio("Sekretess", places.CONFIDENTIALITY, index=places.CONFIDENTIALITY.index(current["confidentiality"]),
                         key=f"edit_secrecy_{tag}", horizontal=True, help=secrecy_help)
-                st.form_submit_button("Spara ändringen", type="primary", on_click=save_observation_edit,
-                                      args=(int(chosen_id), int(current["version"]), tag), key="edit_save",
-                                      disabled=not ui.may("redigera"))
+                edit_keys = tuple(f"edit_{k}_{tag}" for k in ("date", "category", "org", "text", "secrecy"))
+                st.form_submit_button("Spara ändringen", type="primary", key="edit_save", on_click=ui.form_saver(
+                    "edit", functools.partial(save_observation_edit, int(chosen_id), int(current["version"]), tag),
+                    edit_keys), disabled=not ui.may("redigera"))
+                ui.form_feedback("edit")
     with removal:
         if not ui.may("ta_bort"):
             st.info("Din roll får inte ta bort uppgifter.")
         else:
-            show_error("remove")
             st.caption("Det som tas bort försvinner ur kartan och listorna men finns kvar i loggen; en administratör "
                        "kan återställa det på sidan Logg.")
             kinds = {"observation": "Iakttagelse", "action": "Åtgärd", "place": "Plats"}
@@ -329,7 +309,9 @@ if editor:
             target = st.selectbox(kinds[kind], list(texts), index=None, format_func=texts.get, key="remove_id",
                                   placeholder="Välj")
             st.button("Ta bort", key="remove_go", icon=":material/delete:", disabled=target is None,
-                      on_click=remove_record, args=(kind, target))
+                      on_click=ui.form_saver("remove", functools.partial(remove_record, kind, target),
+                                             ("remove_kind", "remove_id"), clear=("remove_id",)))
+            ui.form_feedback("remove")
 
 else:
     st.header("Exportera")
@@ -357,6 +339,7 @@ with files:
     if upload is not None:
         try:
             uploads.check_upload(upload.name, upload.getvalue(), "places")
+            uploads.check_contents(upload.name, upload.getvalue(), "places")
             read = places.read_places if kind == "Platser" else places.read_observations
             frame = read(upload.name, upload.getvalue())
             st.success(f"**{md(upload.name)}** är felfri: {len(frame)} {kind.lower()}.", icon=":material/check_circle:")

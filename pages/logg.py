@@ -31,7 +31,7 @@ else:
         audit.restore(engine, table, int(record_id), ui.actor())
         state["log_saved"] = f"{labels[choice].split(' · ')[0].capitalize()} är återställd."
 
-    st.button("Återställ", key="restore_go", on_click=restore, args=(pick,), icon=":material/restore:", type="primary")
+    st.button("Återställ", key="restore_go", on_click=ui.safe_callback(restore), args=(pick,), icon=":material/restore:", type="primary")
 
 st.header("Ändringar")
 people, tables, actions, dates = st.columns(4)

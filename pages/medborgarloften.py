@@ -7,7 +7,6 @@ from lagesbild import pledges, surveys
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
-from lagesbild.problems import InputError
 
 LABEL = pledges.PROGRESS_FORM
 FORM_KEYS = ("progress_pledge", "progress_date", "progress_description", "progress_amount", "progress_secrecy")
@@ -34,8 +33,6 @@ shown = frame[frame["year"] == year]
 st.markdown(pledges.status_basis(year, today, ui.show_internal()))
 st.caption("Status: " + " · ".join(f"**{s}** – {meaning}" for s, meaning in pledges.STATUS_MEANINGS.items())
            + ". Det svarta strecket visar hur mycket som ska vara gjort i dag med jämn takt över året.")
-if saved := st.session_state.pop("progress_saved", None):
-    st.success(saved, icon=":material/check_circle:")
 
 results = surveys.load_results(engine)
 indicators = surveys.load_indicators(engine)
@@ -81,28 +78,28 @@ with st.expander("Registrera framsteg", icon=":material/edit_note:"):
     st.caption("Det som registreras sparas direkt och räknas mot löftet. Skriv aldrig namn, personnummer eller "
                "kontaktuppgifter: lägesbilden ska vara generell. Material märkt intern visas inte i standardvyn.")
     titles = {r.id: f"{r.number}. {pledges.short_text(r.text, 80)}" for r in shown.itertuples()}
+
+    def save_progress() -> str:
+        state = st.session_state
+        secrecy = state.get("progress_secrecy")
+        pledges.add_progress(engine, state.get("progress_pledge"), state.get("progress_date"),
+                             state.get("progress_description", ""), state.get("progress_amount"), secrecy, today,
+                             by=ui.actor())
+        visible = secrecy == "öppen" or ui.show_internal()
+        return "Framsteget är sparat." + (
+            "" if visible else " Det är märkt intern och räknas bara när internt material visas.")
+
     with st.form("progress_form"):
-        pledge_id = st.selectbox(LABEL["pledge"], shown["id"], key="progress_pledge",
-                                 format_func=lambda pid: titles[pid])
+        st.selectbox(LABEL["pledge"], shown["id"], key="progress_pledge", format_func=lambda pid: titles[pid])
         left, middle, right = st.columns([2, 1, 2])
-        when = left.date_input(LABEL["date"], value=min(today, datetime.date(year, 12, 31)), format="YYYY-MM-DD",
-                               key="progress_date")
-        amount = middle.number_input(LABEL["amount"], min_value=1, value=1, step=1, key="progress_amount")
-        secrecy = right.radio(LABEL["confidentiality"], CONFIDENTIALITY, index=None, horizontal=True,
-                              key="progress_secrecy")
-        description = st.text_area(LABEL["description"], key="progress_description",
-                                   placeholder="Till exempel: riktad insats mot narkotikaförsäljning i Vasaparken.")
-        if st.form_submit_button("Spara", type="primary", key="progress_save"):
-            try:
-                pledges.add_progress(engine, pledge_id, when, description, amount, secrecy, today, by=ui.actor())
-            except InputError as error:
-                ui.show_input_error(error)
-            else:
-                visible = secrecy == "öppen" or ui.show_internal()
-                st.session_state["progress_saved"] = "Framsteget är sparat." + (
-                    "" if visible else " Det är märkt intern och räknas bara när internt material visas.")
-                for key in FORM_KEYS:
-                    st.session_state.pop(key, None)
-                st.rerun()
+        left.date_input(LABEL["date"], value=min(today, datetime.date(year, 12, 31)), format="YYYY-MM-DD",
+                        key="progress_date")
+        middle.number_input(LABEL["amount"], min_value=1, value=1, step=1, key="progress_amount")
+        right.radio(LABEL["confidentiality"], CONFIDENTIALITY, index=None, horizontal=True, key="progress_secrecy")
+        st.text_area(LABEL["description"], key="progress_description",
+                     placeholder="Till exempel: riktad insats mot narkotikaförsäljning i Vasaparken.")
+        st.form_submit_button("Spara", type="primary", key="progress_save",
+                              on_click=ui.form_saver("progress", save_progress, FORM_KEYS, clear=FORM_KEYS))
+        ui.form_feedback("progress")
 ui.remove_control("pledge_progress", {int(r.id): f"{date(r.date)} · {r.description[:80]}" for r in progress.itertuples()},
                   "progress_remove", "ett framsteg")

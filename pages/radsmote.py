@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lagesbild import agenda, db, report, snapshots
+from lagesbild import agenda, db, params, report, snapshots
 from lagesbild.formatting import date
-from lagesbild.problems import InputError
 
 # The meeting room: a fixed bar at the bottom for Föregående/Nästa, type sized for the back of the room.
 NAV_CSS = """
@@ -23,11 +22,15 @@ NAV_CSS = """
 """
 
 AGENDA_COLUMNS = {
-    "nr": st.column_config.NumberColumn(width="small", min_value=1, step=1),
-    "typ": st.column_config.SelectboxColumn(options=list(agenda.KINDS), required=True, width="small"),
-    "rubrik": st.column_config.TextColumn(width="medium", required=True),
-    "källa": st.column_config.TextColumn(width="small"),
-    "text": st.column_config.TextColumn(width="large"),
+    "nr": st.column_config.NumberColumn("Nr", width="small", min_value=1, step=1, help="Bildens plats i ordningen."),
+    "typ": st.column_config.SelectboxColumn("Typ av bild", options=list(agenda.KINDS), required=True, width="medium",
+                                            format_func=lambda kind: agenda.KIND_LABELS.get(kind, kind),
+                                            help="Vad bilden visar; se listan under tabellen."),
+    "rubrik": st.column_config.TextColumn("Rubrik", width="medium", required=True),
+    "källa": st.column_config.TextColumn("Källa", width="small",
+                                         help="Bara för Samverkansaktivitet och Statistik; se listan under tabellen."),
+    "text": st.column_config.TextColumn("Text", width="large",
+                                        help="En punkt per rad. En kort rad som slutar med kolon blir en underrubrik."),
 }
 
 engine = ui.frame("Rådsmöte", presenter=True)
@@ -41,22 +44,15 @@ def live_deck(database: str, version: int, meeting_date: datetime.date, min_answ
     return agenda.build_deck(ui.engine(), meeting_date, min_answers).to_dict()
 
 
-def param_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def go_to(**params: str) -> None:
+def go_to(**values: str) -> None:
     st.query_params.clear()
-    st.query_params.update(params)
+    st.query_params.update(values)
 
 
-snapshot = None
+snapshot, date_notice = None, None
 if "ogonblick" in st.query_params:
-    snapshot = snapshots.load_snapshot(engine, int(st.query_params["ogonblick"])) \
-        if st.query_params["ogonblick"].isdigit() else None
+    snapshot_id = params.record_id(st.query_params["ogonblick"])
+    snapshot = None if snapshot_id is None else snapshots.load_snapshot(engine, snapshot_id)
     if snapshot is None:
         st.error("Den låsta lägesbilden finns inte.", icon=":material/error:")
         st.button("Till rådsmötet", on_click=go_to, key="missing_back")
@@ -64,7 +60,8 @@ if "ogonblick" in st.query_params:
     deck = snapshot.deck
     notice = deck.notice
 else:
-    meeting_date = param_date(st.query_params.get("datum")) or agenda.default_meeting_date(engine, today)
+    asked, date_notice = params.meeting_date(st.query_params.get("datum"), today)
+    meeting_date = asked or agenda.default_meeting_date(engine, today)
     deck = agenda.Deck.from_dict(live_deck(settings.database, db.data_version(engine), meeting_date,
                                            settings.min_answers))
     notice = ui.example_notice(engine)
@@ -81,26 +78,19 @@ def exports(prefix: str) -> None:
                        mime="application/pdf", icon=":material/picture_as_pdf:")
 
 
-def save_answer() -> None:
-    keys = ["answer_org", *(f"answer_{i}" for i in range(len(agenda.QUESTIONS)))]
-    try:
-        agenda.add_answer(engine, deck.meeting_date, *(st.session_state.get(k, "") for k in keys),
-                          datetime.datetime.now(), by=ui.actor())
-    except InputError as error:
-        st.session_state["answer_error"] = error  # shown in the form; what was typed stays for correcting
-    else:
-        for key in keys:
-            st.session_state[key] = ""
+ANSWER_KEYS = ("answer_org", *(f"answer_{i}" for i in range(len(agenda.QUESTIONS))))
 
 
-def save_agenda() -> None:
-    try:
-        agenda.save_agenda(engine, st.session_state["agenda_edited"], by=ui.actor())
-    except InputError as error:
-        st.session_state["agenda_error"] = error
-    else:
-        st.session_state["agenda_saved"] = "Dagordningen är sparad."
-        del st.session_state["agenda_editor"]  # the saved agenda is the editor's new starting point
+def save_answer() -> str:
+    agenda.add_answer(engine, deck.meeting_date, *(st.session_state.get(k, "") for k in ANSWER_KEYS),
+                      datetime.datetime.now(), by=ui.actor())
+    return f"Svaret från {st.session_state.get('answer_org', '').strip()} är antecknat."
+
+
+def save_agenda() -> str:
+    agenda.save_agenda(engine, st.session_state["agenda_edited"], by=ui.actor())
+    del st.session_state["agenda_editor"]  # the saved agenda is the editor's new starting point
+    return "Dagordningen är sparad."
 
 
 def lock_deck() -> None:
@@ -114,6 +104,8 @@ if "bild" not in st.query_params:
     st.page_link("pages/oversikt.py", label="Till översikten", icon=":material/arrow_back:")
     if notice:
         st.warning(notice, icon=":material/info:")
+    if date_notice:
+        st.info(date_notice, icon=":material/event_busy:")
     st.caption("Lägesbilden som bildspel för rådsmötet: dagordningen visas en bild i taget, med endast öppet "
                "material oavsett vem som är inloggad. Bläddra med knapparna, piltangenterna eller en "
                "presentationspekare (PageUp/PageDown).")
@@ -121,7 +113,7 @@ if "bild" not in st.query_params:
         st.info("Dagordningen är tom.")
         if ui.may("redigera"):
             st.button("Läs in dagordningen från data/dagordning.csv", key="agenda_default",
-                      on_click=agenda.load_default_agenda, args=(engine,), kwargs={"by": ui.actor()})
+                      on_click=ui.safe_callback(agenda.load_default_agenda), args=(engine,), kwargs={"by": ui.actor()})
         st.stop()
     left, right = st.columns([1, 2], gap="large")
     with left:
@@ -145,7 +137,7 @@ if "bild" not in st.query_params:
             names = dict(zip(answers["id"], answers["organisation"]))
             picked = st.selectbox(f"Antecknade svar {date(deck.meeting_date)}", list(names), format_func=names.get,
                                   key="answer_pick")
-            st.button("Ta bort svaret", on_click=agenda.delete_answer, args=(engine, picked),
+            st.button("Ta bort svaret", on_click=ui.safe_callback(agenda.delete_answer), args=(engine, picked),
                       kwargs={"by": ui.actor()}, key="answer_delete", icon=":material/delete:")
     with right:
         st.subheader("Dagordning")
@@ -155,16 +147,17 @@ if "bild" not in st.query_params:
             st.dataframe(pd.DataFrame({"Nr": [s.number for s in deck.slides],
                                        "Rubrik": [s.title for s in deck.slides]}), hide_index=True)
         else:
-            edited = st.data_editor(agenda.load_agenda(engine), num_rows="dynamic", hide_index=True,
+            editable = agenda.load_agenda(engine)
+            editable["text"] = editable["text"].map(agenda.editable_text)
+            edited = st.data_editor(editable, num_rows="dynamic", hide_index=True,
                                     column_config=AGENDA_COLUMNS, key="agenda_editor")
             st.session_state["agenda_edited"] = edited
-            st.button("Spara dagordningen", key="agenda_save", on_click=save_agenda)
-            if saved := st.session_state.pop("agenda_saved", None):
-                st.success(saved, icon=":material/check_circle:")
-            if error := st.session_state.pop("agenda_error", None):
-                ui.show_input_error(error)
+            st.button("Spara dagordningen", key="agenda_save",
+                      on_click=ui.form_saver("agenda", save_agenda, ("agenda_edited",)))
+            ui.form_feedback("agenda")
             with st.expander("Vad varje typ av punkt visar"):
-                st.markdown("\n".join(f"- **{kind}** – {about}" for kind, about in agenda.KINDS.items()))
+                st.markdown("\n".join(f"- **{agenda.KIND_LABELS.get(kind, kind)}** – {about}"
+                                       for kind, about in agenda.KINDS.items()))
     st.subheader("Låsta lägesbilder")
     locked = snapshots.list_snapshots(engine)
     if locked.empty:
@@ -182,8 +175,9 @@ if total == 0:
     st.info("Dagordningen är tom.")
     st.button("Till förberedelserna", on_click=go_to, kwargs=where, key="empty_back")
     st.stop()
-raw = st.query_params.get("bild", "1")
-number = min(max(int(raw) if raw.isdigit() else 1, 1), total)
+number = params.slide_number(st.query_params.get("bild"), total)
+if date_notice:
+    st.toast(date_notice, icon=":material/event_busy:")
 slide = deck.slides[number - 1]
 st.html(report.SLIDE_CSS + NAV_CSS)
 st.html(report.head_html(slide))
@@ -222,12 +216,12 @@ with st.container(horizontal=True, vertical_alignment="center", wrap=False, key=
                 for i, question in enumerate(agenda.QUESTIONS):
                     st.text_area(question, key=f"answer_{i}", height=90)
                 st.caption("Skriv aldrig namn, personnummer eller kontaktuppgifter: lägesbilden ska vara generell.")
-                st.form_submit_button("Spara svaret", type="primary", on_click=save_answer)
-                if error := st.session_state.pop("answer_error", None):
-                    ui.show_input_error(error)
+                st.form_submit_button("Spara svaret", type="primary", key="answer_save",
+                                      on_click=ui.form_saver("answer", save_answer, ANSWER_KEYS, clear=ANSWER_KEYS))
+                ui.form_feedback("answer")
     with st.popover("Meny", icon=":material/menu:"):
         if not snapshot and ui.may("låsa_lägesbild"):
-            st.button("Lås lägesbilden", on_click=lock_deck, key="lock", icon=":material/lock:",
+            st.button("Lås lägesbilden", on_click=ui.safe_callback(lock_deck), key="lock", icon=":material/lock:",
                       help="Sparar exakt det som visas, med datum och kontrollsumma, för protokollet.")
         exports("menu")
         st.button("Avsluta bildspelet", on_click=go_to, kwargs=where, key="slide_exit", icon=":material/close:")

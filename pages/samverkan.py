@@ -7,7 +7,6 @@ from lagesbild import cooperation, places
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
-from lagesbild.problems import InputError
 
 LABEL = cooperation.MEETING_FORM
 FORM_KEYS = ("meeting_forum", "meeting_date", "meeting_done", "meeting_next", "meeting_secrecy")
@@ -29,8 +28,6 @@ meetings = cooperation.load_meetings(engine, include_internal=ui.show_internal()
 place_frame = places.load_places(engine)
 
 years = sorted(set(cooperation.meeting_years(meetings)) | {today.year}, reverse=True)
-if "coop_year_saved" in st.session_state:
-    st.session_state["coop_year"] = st.session_state.pop("coop_year_saved")
 if st.session_state.get("coop_year") not in years:
     # Default: the latest year with meetings, so that the page opens on a year with something to show.
     st.session_state["coop_year"] = (cooperation.meeting_years(meetings) or years)[0]
@@ -38,8 +35,6 @@ year = st.columns(5)[0].selectbox("År", years, key="coop_year")
 summary = cooperation.follow_up(forums, meetings, year, today).set_index("forum_id")
 st.caption(f"Möten {year}: hållna mot planerade enligt mötesfrekvensen"
            f"{'' if ui.show_internal() else '; endast öppna möten räknas och visas'}.")
-if saved := st.session_state.pop("meeting_saved", None):
-    st.success(saved, icon=":material/check_circle:")
 
 st.header("Organisation")
 for column, row in zip(st.columns(3), forums[forums["kind"] == "organisation"].itertuples()):
@@ -87,27 +82,26 @@ with st.expander("Registrera ett möte", icon=":material/edit_note:"):
     st.caption("Mötet sparas direkt. Skriv aldrig namn, personnummer eller kontaktuppgifter: lägesbilden ska vara "
                "generell. Material märkt intern visas inte i standardvyn.")
     names = dict(zip(forums["id"], forums["name"]))
+
+    def save_meeting() -> str:
+        state = st.session_state
+        forum_id, when, secrecy = state.get("meeting_forum"), state.get("meeting_date"), state.get("meeting_secrecy")
+        cooperation.add_meeting(engine, forum_id, when, state.get("meeting_done", ""), state.get("meeting_next", ""),
+                                secrecy, today, by=ui.actor())
+        state["coop_year"] = when.year  # the year the new meeting is counted in
+        visible = secrecy == "öppen" or ui.show_internal()
+        return f"Mötet {date(when)} i {names[forum_id]} är sparat." + (
+            "" if visible else " Det är märkt intern och visas bara när internt material visas.")
+
     with st.form("meeting_form"):
         left, middle, right = st.columns([3, 2, 2])
-        forum_id = left.selectbox(LABEL["forum"], list(names), format_func=names.get, key="meeting_forum")
-        when = middle.date_input(LABEL["date"], value=today, max_value=today, format="YYYY-MM-DD",
-                                 key="meeting_date")
-        secrecy = right.radio(LABEL["confidentiality"], CONFIDENTIALITY, index=None, horizontal=True,
-                              key="meeting_secrecy")
-        done_text = st.text_area(LABEL["done"], key="meeting_done")
-        next_text = st.text_area(LABEL["next"], key="meeting_next")
-        if st.form_submit_button("Spara", type="primary", key="meeting_save"):
-            try:
-                cooperation.add_meeting(engine, forum_id, when, done_text, next_text, secrecy, today, by=ui.actor())
-            except InputError as error:
-                ui.show_input_error(error)
-            else:
-                visible = secrecy == "öppen" or ui.show_internal()
-                st.session_state["meeting_saved"] = f"Mötet {date(when)} i {names[forum_id]} är sparat." + (
-                    "" if visible else " Det är märkt intern och visas bara när internt material visas.")
-                st.session_state["coop_year_saved"] = when.year  # shown on the rerun, when the widget is not yet drawn
-                for key in FORM_KEYS:
-                    st.session_state.pop(key, None)
-                st.rerun()
+        left.selectbox(LABEL["forum"], list(names), format_func=names.get, key="meeting_forum")
+        middle.date_input(LABEL["date"], value=today, max_value=today, format="YYYY-MM-DD", key="meeting_date")
+        right.radio(LABEL["confidentiality"], CONFIDENTIALITY, index=None, horizontal=True, key="meeting_secrecy")
+        st.text_area(LABEL["done"], key="meeting_done")
+        st.text_area(LABEL["next"], key="meeting_next")
+        st.form_submit_button("Spara", type="primary", key="meeting_save",
+                              on_click=ui.form_saver("meeting", save_meeting, FORM_KEYS, clear=FORM_KEYS))
+        ui.form_feedback("meeting")
 ui.remove_control("meeting", {int(r.id): f"{date(r.date)} · {names.get(r.forum_id, r.forum_id)} · {(r.done or r.next)[:70]}"
                               for r in meetings.itertuples()}, "meeting_remove", "ett möte")

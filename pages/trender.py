@@ -33,13 +33,17 @@ def use_view(view: stats.TrendSelection) -> None:
 
 
 # Source: the stored results, or an analyst's respondent-level file that stays in this session only.
-st.sidebar.subheader("Egen fil på svarsnivå")
-upload = st.sidebar.file_uploader("En rad per svarande och fråga (CSV, Excel eller Parquet), med vikter om de "
-                                  "finns. Filen sparas inte.", type=list(uploads.ACCEPTED["respondents"]), key="trend_upload")
+upload = None
+if ui.may("räkna_på_fil"):
+    st.sidebar.subheader("Egen fil på svarsnivå")
+    upload = st.sidebar.file_uploader("En rad per svarande och fråga (CSV, Excel eller Parquet), med vikter om de "
+                                      "finns. Filen sparas inte.", type=list(uploads.ACCEPTED["respondents"]),
+                                      key="trend_upload")
 extract = None
 if upload is not None:
     try:
         uploads.check_upload(upload.name, upload.size, "respondents")
+        uploads.check_contents(upload.name, upload.getvalue(), "respondents")
         extract = read_file(upload.file_id, upload.name, upload)
         st.sidebar.success(f"**{md(upload.name)}**: {number(extract.rows)} rader, "
                            f"{'viktad' if extract.weighted else 'oviktad'}.", icon=":material/check_circle:")

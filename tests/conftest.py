@@ -17,6 +17,7 @@ from lagesbild.example import open_database  # noqa: E402
 def _isolated(tmp_path, monkeypatch):
     """Point the app at a fresh database and forget Streamlit's caches between tests."""
     monkeypatch.setenv("LAGESBILD_DATABASE", str(tmp_path / "test.sqlite"))
+    monkeypatch.setenv("LAGESBILD_SESSION_KEY_FILE", str(tmp_path / "sessionshemlighet"))
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
@@ -28,3 +29,30 @@ def _isolated(tmp_path, monkeypatch):
 def engine(tmp_path):
     """A database holding the example data."""
     return open_database(str(tmp_path / "test.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def _lived_in_template(tmp_path_factory) -> Path:
+    """One lived-in database per test run (building it takes a few seconds); tests get a copy."""
+    from lived_in import build_lived_in
+
+    path = tmp_path_factory.mktemp("lived_in") / "template.sqlite"
+    template = open_database(str(path))
+    build_lived_in(template)
+    template.dispose()
+    return path
+
+
+@pytest.fixture
+def lived_in_engine(_lived_in_template, tmp_path):
+    """A database that looks lived-in (tests/lived_in.py), at the path the app opens (LAGESBILD_DATABASE)."""
+    import shutil
+
+    target = tmp_path / "test.sqlite"
+    shutil.copyfile(_lived_in_template, target)
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{_lived_in_template}{suffix}").exists():
+            shutil.copyfile(f"{_lived_in_template}{suffix}", f"{target}{suffix}")
+    engine = open_database(str(target))
+    yield engine
+    engine.dispose()

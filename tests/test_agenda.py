@@ -93,7 +93,7 @@ def test_an_edited_agenda_is_saved_and_the_slides_follow_it(engine):
     assert "Otrygga platser i Norrmalm" in titles and "Dagordning" not in titles
     with pytest.raises(InputError) as caught:
         agenda.save_agenda(engine, edited.assign(typ=["titel", *["okänd"] * (len(edited) - 1)]), by=EDITOR)
-    assert str(caught.value.problems[0]) == 'dagordningen rad 2, kolumn "typ": välj en av ' + ", ".join(agenda.KINDS)
+    assert str(caught.value.problems[0]) == 'dagordningen rad 2, kolumn "typ": välj en av ' + ", ".join(agenda.KIND_LABELS.values())
 
 
 def test_text_items_become_headings_and_bullets():
@@ -307,7 +307,7 @@ def test_answers_typed_in_the_meeting_are_shown_as_text():
     at = run_meeting_page(bild="18")
     at.text_input(key="answer_org").input("Skolan <b>Norra Real</b>")
     at.text_area(key="answer_0").input("Inbrott *på* skolan.")
-    at.button(key="FormSubmitter:answer_form-Spara svaret").click().run()
+    at.button(key="answer_save").click().run()
     assert not at.exception
     body = slide_html(at)
     assert "Skolan &lt;b&gt;Norra Real&lt;/b&gt;" in body and "Inbrott *på* skolan." in body
@@ -318,7 +318,7 @@ def test_an_answer_with_personal_data_is_refused_and_kept_for_correcting():
     at = run_meeting_page(bild="18")
     at.text_input(key="answer_org").input("Skolan")
     at.text_area(key="answer_2").input("Kontakta 19121212-1212")
-    at.button(key="FormSubmitter:answer_form-Spara svaret").click().run()
+    at.button(key="answer_save").click().run()
     assert not at.exception
     assert "texten innehåller ett personnummer" in at.error[0].value and "Ingenting har sparats" in at.error[0].value
     assert at.text_area(key="answer_2").value == "Kontakta 19121212-1212"

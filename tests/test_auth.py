@@ -23,6 +23,7 @@ EXPECTED = {
     "redigera": (0, 0, 1, 1),
     "ta_bort": (0, 0, 1, 1),
     "låsa_lägesbild": (0, 0, 1, 1),
+    "räkna_på_fil": (0, 1, 1, 1),
     "importera": (0, 0, 0, 1),
     "återställa": (0, 0, 0, 1),
     "läsa_logg": (0, 0, 0, 1),
@@ -222,14 +223,31 @@ class Clock:
         return self.now
 
 
-def test_each_failure_doubles_the_wait_for_that_username():
+def test_each_failure_doubles_the_wait_for_that_username_from_that_client():
     clock = Clock()
     throttle = auth.SignInThrottle(clock)
     assert [throttle.failed("anna", "10.0.0.1") for _ in range(4)] == [1, 2, 4, 8]
-    assert throttle.wait("ANNA", "10.0.0.2") == 8  # the username waits from any client
+    assert throttle.wait("ANNA", "10.0.0.1") == 8
+    # The owner at another client is not locked out by someone failing with her username elsewhere.
+    assert throttle.wait("anna", "10.0.0.2") == 0
     assert throttle.wait("bo", "10.0.0.3") == 0
     clock.now += 8
-    assert throttle.wait("anna", "10.0.0.2") == 0
+    assert throttle.wait("anna", "10.0.0.1") == 0
+
+
+def test_the_owner_signs_in_from_another_client_while_a_guesser_is_throttled():
+    clock = Clock()
+    throttle = auth.SignInThrottle(clock)
+    accounts = accounts_with(("anna", "redaktör", PASSWORD))
+    for _ in range(10):  # a guesser at one address, as fast as allowed
+        try:
+            auth.sign_in(accounts, throttle, "anna", "gissning!!!!", "203.0.113.9")
+        except auth.TooManyAttempts:
+            pass
+        clock.now += 1
+    with pytest.raises(auth.TooManyAttempts):
+        auth.sign_in(accounts, throttle, "anna", PASSWORD, "203.0.113.9")
+    assert auth.sign_in(accounts, throttle, "anna", PASSWORD, "10.0.0.1") == "redaktör"
 
 
 def test_the_wait_is_capped_and_forgotten_after_an_hour_without_failures():
@@ -263,7 +281,7 @@ def test_sign_in_refuses_without_checking_while_waiting_even_the_right_password(
     assert str(refused.value) == "För många misslyckade inloggningar. Försök igen om 2 sekunder."
     clock.now += 2
     assert auth.sign_in(accounts, throttle, "anna", PASSWORD, "10.0.0.1") == "redaktör"
-    assert throttle.wait("anna") == 0
+    assert throttle.wait("anna", "10.0.0.1") == 0
 
 
 def test_the_throttle_keeps_a_bounded_number_of_records():
@@ -372,3 +390,25 @@ def test_konto_refuses_different_passwords_and_short_ones(monkeypatch, tmp_path,
     assert main(["konto", "bo", "--roll", "intern", "--lösenord-från-stdin", "--skriv", "--fil", str(path)]) == 1
     assert "konto: lösenordet måste ha minst 12 tecken (det har 4)" in capsys.readouterr().err
     assert not path.exists()
+
+
+# --- a sign-in that survives a reload ------------------------------------------------------------------------
+
+def test_a_session_token_names_its_account_expires_and_cannot_be_forged(tmp_path):
+    accounts = accounts_with(("anna", "redaktör", PASSWORD))
+    secret = auth.session_secret({}, tmp_path / "nyckel")
+    assert (tmp_path / "nyckel").stat().st_mode & 0o777 == 0o600
+    assert auth.session_secret({}, tmp_path / "nyckel") == secret  # the same key after a restart
+    token = auth.session_token(accounts, "Anna", secret, now=1000.0, hours=1)
+    assert PASSWORD not in token and "redaktör" not in token
+    assert auth.session_account(accounts, token, secret, now=1000.0 + 3599).role == "redaktör"
+    assert auth.session_account(accounts, token, secret, now=1000.0 + 3601) is None  # expired
+    assert auth.session_account(accounts, token, b"another server", now=1000.0) is None
+    payload, signature = token.split(".")
+    longer = auth._b64(auth._unb64(payload).replace(b"\x1f4600", b"\x1f9999999999"))
+    assert auth.session_account(accounts, f"{longer}.{signature}", secret, now=1000.0) is None  # tampered
+    assert auth.session_account(accounts, "skräp", secret, now=1000.0) is None
+    # A new password, a removed account or a changed role: the old token gives nothing more than the account now has.
+    assert auth.session_account(accounts_with(("anna", "redaktör", "ett annat lösenord!")), token, secret, 1000.0) is None
+    assert auth.session_account({}, token, secret, 1000.0) is None
+    assert auth.session_secret({"inloggning": {"hemlighet": "delad"}}, tmp_path / "x") == b"delad"

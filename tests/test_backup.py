@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
+import os
+import stat
 import json
 
 import pytest
@@ -52,12 +55,14 @@ def test_the_file_is_gzip_json_lines_with_format_and_schema_version(engine, tmp_
     backup.export_database(engine, tmp_path / "kopia.jsonl.gz")
     lines = gzip.open(tmp_path / "kopia.jsonl.gz", "rt", encoding="utf-8").read().splitlines()
     header = json.loads(lines[0])
-    assert header["format"] == "lagesbild-säkerhetskopia" and header["format_version"] == 1
+    assert header["format"] == "lagesbild-säkerhetskopia" and header["format_version"] == 2
     assert header["schema_version"] == 1
     named = [json.loads(line)["table"] for line in lines if line.startswith('{"table"')]
     assert named == [t.name for t in db.metadata.sorted_tables]
     assert named.index("place") < named.index("observation")  # parents before children
-    assert json.loads(lines[-1]) == {"end": sum(spec["rows"] for spec in header["tables"].values())}
+    end = json.loads(lines[-1])
+    assert end["end"] == sum(spec["rows"] for spec in header["tables"].values())
+    assert end["sha256"] == hashlib.sha256("".join(line + "\n" for line in lines[:-1]).encode()).hexdigest()
     assert not list(tmp_path.glob("*.delvis"))
 
 
@@ -139,3 +144,25 @@ def test_backing_up_a_missing_database_creates_nothing(tmp_path, monkeypatch, ca
     assert main(["backup", "--out", str(tmp_path / "kopia.jsonl.gz")]) == 1
     assert "finns-inte.sqlite finns inte" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_is_readable_only_by_its_owner(engine, tmp_path):
+    old = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        backup.export_database(engine, tmp_path / "kopia.jsonl.gz")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "kopia.jsonl.gz").stat().st_mode) == 0o600
+
+
+def test_a_changed_backup_fails_its_checksum_and_writes_nothing(engine, tmp_path):
+    backup.export_database(engine, tmp_path / "kopia.jsonl.gz")
+    # The same number of rows, one value changed: only the checksum can tell.
+    rewrite(tmp_path / "kopia.jsonl.gz", tmp_path / "ändrad.jsonl.gz",
+            lambda lines: [line.replace("Vasaparken", "Vasaparkem", 1) for line in lines])
+    empty = db.connect(tmp_path / "tom.sqlite")
+    with pytest.raises(InputError) as error:
+        backup.restore_database(empty, tmp_path / "ändrad.jsonl.gz")
+    assert "kontrollsumman stämmer inte" in str(error.value)
+    assert all(rows == [] for rows in table_rows(empty).values())
+    assert backup.restore_database(empty, tmp_path / "kopia.jsonl.gz")  # the untouched file restores

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from lagesbild import respondents
 from test_browser import (EXCEPTION, browser,  # noqa: F401
-                          LOCAL_HOSTS, TIMEOUT_MS, StreamlitServer, free_ports,
+                          LOCAL_HOSTS, TIMEOUT_MS, StreamlitServer, editor_secrets, free_ports, sign_in,
                           wait_for_script)
 
 CHART = '[data-testid="stVegaLiteChart"] svg.marks'
@@ -19,7 +19,7 @@ TABLE = '[data-testid="stDataFrame"] table'
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    started = StreamlitServer(free_ports(1)[0], tmp_path_factory.mktemp("server-trender"))
+    started = StreamlitServer(free_ports(1)[0], tmp_path_factory.mktemp("server-trender"), editor_secrets())
     started.wait_until_healthy()
     yield started
     started.stop()
@@ -113,6 +113,9 @@ def test_the_table_downloads_as_csv_for_swedish_excel(page):
 def test_an_uploaded_respondent_file_is_drawn_and_follows_the_filters(page, tmp_path):
     path = tmp_path / "medborgarundersokningen_svar.csv"
     path.write_bytes(respondents.excel_csv(respondents.synthetic_respondents(5000, seed=5)))
+    # Files on respondent level are for signed-in roles (auth "räkna_på_fil"), not for anonymous visitors.
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    sign_in(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     expect(page.get_by_text("Beräknat ur")).to_be_visible()
     settle(page)

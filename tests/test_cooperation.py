@@ -219,4 +219,5 @@ def test_meeting_form_errors_are_listed():
     at.button(key="meeting_save").click().run()
     assert not at.exception
     error = at.error[0].value
-    assert "2 fel hittades" in error and "mobilnummer" in error and "välj öppen eller intern" in error
+    assert "2 saker behöver rättas" in error and "mobilnummer" in error and "Välj sekretess: öppen eller intern" in error
+    assert "formuläret" not in error and "kolumn" not in error

@@ -303,9 +303,13 @@ def test_form_refuses_personal_data_and_lists_every_problem():
     at.button(key="obs_save").click().run()
     assert not at.exception
     error = at.error[0].value
-    assert "4 fel hittades" in error and "personnummer" in error and "mobilnummer" in error
-    assert 'kolumn "organisation": värde saknas' in error and "välj öppen eller intern" in error
-    assert "Ingenting har sparats." in error
+    assert "4 saker behöver rättas" in error and "personnummer" in error and "mobilnummer" in error
+    assert "Skriv vilken organisation det gäller" in error and "Välj sekretess: öppen eller intern" in error
+    assert "Ingenting har sparats." in error and "formuläret" not in error and "kolumn" not in error
+    # The reason personal data is refused is given once, not once per problem.
+    assert error.lower().count("lägesbilden ska vara generell") == 1
+    # What was typed stays for correcting.
+    assert at.text_area(key="obs_text").value.startswith("Pojke")
 
 
 def test_new_place_by_typed_coordinates_then_an_action_and_a_new_situation():

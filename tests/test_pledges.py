@@ -262,7 +262,7 @@ def test_form_errors_are_listed_and_nothing_moves():
     fill_progress(at, f"Anmälan från {PERSONNUMMER}", None)
     assert not at.exception
     error = at.error[0].value
-    assert "2 fel hittades" in error and "personnummer" in error and "välj öppen eller intern" in error
+    assert "2 saker behöver rättas" in error and "personnummer" in error and "Välj sekretess: öppen eller intern" in error
     assert "Ingenting har sparats." in error
     assert all('aria-valuenow="0"' in m for m in meters(at))
 

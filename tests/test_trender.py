@@ -6,16 +6,20 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from lagesbild import respondents
+from lagesbild import respondents, uploads
+from lagesbild.problems import InputError
+from roles import as_role
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGE = "pages/trender.py"
 
 
-def trends_page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+def trends_page(role: str = "intern") -> AppTest:
+    """Trender for a role; respondent-level files are for signed-in roles (auth "räkna_på_fil")."""
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role)
     at.run()
     at.switch_page(PAGE)
     at.run()
@@ -180,3 +184,41 @@ def test_typed_text_in_the_indicator_catalogue_is_shown_as_text(engine):
     at = trends_page()
     about = next(m.value for m in at.markdown if m.value.startswith("**Fråga:**"))
     assert r"\*\*Fet\*\* \[länk\]\(http\:" in about and r"\<img src=x\>" in about
+
+
+def test_the_public_gets_no_respondent_upload():
+    at = trends_page("publik")
+    assert not at.sidebar.get("file_uploader")
+    assert set(chart_rows(at)["series"]) == {"Norrmalm", "Hela staden"}
+
+
+def test_a_file_with_too_many_rows_is_refused_before_it_is_read(monkeypatch):
+    import io
+
+    import pyarrow.parquet as pq
+
+    monkeypatch.setitem(uploads.MAX_ROWS, "respondents", 1000)
+    frame = respondents.synthetic_respondents(3000, seed=3)
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame), buffer)
+    read = []
+    monkeypatch.setattr(respondents, "read_respondents", lambda *a: read.append(a))
+    at = trends_page()
+    at.sidebar.file_uploader[0].upload("svar.parquet", buffer.getvalue(), "application/octet-stream")
+    rerun(at)
+    assert "filen har 3\u00a0000 rader; högst 1\u00a0000 tas emot" in at.error[0].value
+    assert read == []  # refused from the metadata alone
+
+
+def test_a_small_file_that_unpacks_to_too_much_is_refused():
+    import zipfile
+
+    buffer = io_bytes = __import__("io").BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (5 * 1024 * 1024))
+    data = io_bytes.getvalue()
+    assert len(data) < 100_000
+    with pytest.raises(InputError) as caught:
+        uploads.check_contents("svar.xlsx", data, "respondents", max_unpacked=1024 * 1024)
+    assert "packas upp till 5 MB; högst 1 MB tas emot" in str(caught.value)
+    uploads.check_contents("svar.csv", b"a;b\n1;2\n", "respondents")  # a small file passes
