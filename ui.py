@@ -1,11 +1,13 @@
 """Streamlit building blocks every page shares: the frame, the database and the notices."""
 from __future__ import annotations
 
+import datetime
+
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
-from lagesbild import agenda, audit, auth, formatting
+from lagesbild import agenda, asof, audit, auth, formatting
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
@@ -177,12 +179,54 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
         if notice:
             st.sidebar.warning(notice, icon=":material/info:")
         st.sidebar.caption("Norrmalms trygghets- och säkerhetsråd")
+        as_of_box(current)
         account_box()
     if needs and not may(needs):
         st.title(title)
         st.error(auth.refusal(role(), needs), icon=":material/lock:")
         st.stop()
     return current
+
+
+# The date the user chose to see the dashboard for ("Läget per"); not a widget key, so it outlives a page
+# without the sidebar (Rådsmöte) and is the same on every page of the session.
+AS_OF_KEY = "_lagesbild_as_of"
+
+
+def set_as_of(chosen: datetime.date | None) -> None:
+    """Make `chosen` the date every page speaks for (None: back to the default)."""
+    st.session_state[AS_OF_KEY] = chosen
+
+
+def as_of(current: Engine) -> datetime.date:
+    """"Läget per": the chosen date (the sidebar, or ?datum= in the address), else today or the example's day."""
+    param = st.query_params.get("datum")
+    if param:
+        try:
+            set_as_of(datetime.date.fromisoformat(param))
+        except ValueError:
+            pass
+    return asof.as_of(current, st.session_state.get(AS_OF_KEY))
+
+
+def as_of_box(current: Engine) -> None:
+    """The sidebar's "Läget per" date: every status and time window on every page is counted from it."""
+    default = asof.as_of(current)
+
+    def keep() -> None:
+        picked = st.session_state.get("as_of_input")
+        set_as_of(None if picked in (None, default) else picked)
+
+    st.session_state["as_of_input"] = as_of(current)
+    st.sidebar.date_input("Läget per", key="as_of_input", format="YYYY-MM-DD", on_change=keep,
+                          help=f"Det datum lägesbilden visar: status, \"passerat\" och \"sedan senaste rådsmötet\" "
+                               f"räknas från det. Standard: {formatting.date(default)}"
+                               + (" (exempeldatans rådsmöte)." if default != datetime.date.today() else " (i dag)."))
+
+
+def as_of_text(on: datetime.date) -> str:
+    """The words every page and slide shows for the date it speaks for."""
+    return f"Läget per {formatting.date(on)}"
 
 
 def example_notice(current: Engine) -> str | None:

@@ -1,9 +1,7 @@
-import datetime
-
 import streamlit as st
 
 import ui
-from lagesbild import cooperation, pledges, places, surveys
+from lagesbild import asof, cooperation, pledges, places, surveys
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date, number, percent
 
@@ -12,18 +10,20 @@ HEADLINES = [("medborgarundersokningen", "trygg_kvall", "Trygga ensamma hem på 
 
 engine = ui.frame("Översikt")
 st.title("Lägesbild Norrmalm")
-st.caption("Norrmalms trygghets- och säkerhetsråd: stadsdelsförvaltningens och lokalpolisens gemensamma lägesbild.")
+today = ui.as_of(engine)
+st.caption("Norrmalms trygghets- och säkerhetsråd: stadsdelsförvaltningens och lokalpolisens gemensamma lägesbild. "
+           f"**{ui.as_of_text(today)}**.")
 settings = ui.settings()
-today = datetime.date.today()
 internal = ui.show_internal()
 
 results = surveys.load_results(engine)
-meetings = cooperation.load_meetings(engine, include_internal=internal)
-last_meeting = cooperation.last_council_meeting(meetings)
+# What was known on the chosen day: nothing dated after it, "sedan rådsmötet" from the meeting before it.
+meetings = asof.up_to(cooperation.load_meetings(engine, include_internal=internal), today)
+last_meeting = asof.previous_council_meeting(meetings, today)
 pledge_frame = pledges.load_pledges(engine)
-progress = pledges.load_progress(engine, include_internal=internal)
-observations = places.load_observations(engine, include_internal=internal)
-actions = places.load_actions(engine, include_internal=internal)
+progress = asof.up_to(pledges.load_progress(engine, include_internal=internal), today)
+observations = asof.up_to(places.load_observations(engine, include_internal=internal), today)
+actions = asof.actions_up_to(places.load_actions(engine, include_internal=internal), today)
 place_frame = places.load_places(engine)
 scope = "Även internt material." if internal else "Endast öppet material."
 
@@ -36,13 +36,17 @@ with pledge_tile.container(border=True, height="stretch"):
         year = pledges.default_year(pledge_frame["year"], today)
         status = pledges.with_status(pledge_frame[pledge_frame["year"] == year], progress, today)
         st.subheader(f"Medborgarlöften {year}")
+        started = bool(status["year_started"].all())
+        if not started:
+            st.markdown(f"**Löftesåret {year} har inte börjat än.**")  # as slide 17 says: no status yet
         for row in status.itertuples():
-            st.markdown(f"{pledges.status_html(row.status)} **{row.done} av {row.target}** {md(row.unit)}  \n"
+            pill = pledges.status_html(row.status) + " " if row.year_started else ""
+            st.markdown(f"{pill}**{row.done} av {row.target}** {md(row.unit)}  \n"
                         f"{row.number}\\. {md(pledges.short_text(row.text))}", unsafe_allow_html=True)
         latest = progress[progress["pledge_id"].isin(status["id"])]["date"]
         st.caption(f"Källa: medborgarlöftena {year} och de framsteg som registrerats, "
                    f"{'senast ' + date(max(latest)) if len(latest) else 'inga registrerade än'}. "
-                   f"Status räknad {date(today)}{' (året är slut)' if year < today.year else ''}. {scope}")
+                   f"Status per {date(today)}{' (året är slut)' if year < today.year else ''}. {scope}")
 
 with survey_tile.container(border=True, height="stretch"):
     st.subheader("Upplevd trygghet")
@@ -73,7 +77,7 @@ with activity_tile.container(border=True, height="stretch"):
                     + " · ".join(f"**{md(name)}** ({date(when)})" for name, when in shown.items()))
     newest = max([*observations["date"], *actions["date"]], default=None)
     st.caption(f"Källa: iakttagelser och åtgärder i platsregistret, den senaste {date(newest) or '–'}. "
-               f"Senaste rådsmöte: {date(last_meeting) or 'inget registrerat'}. {scope}")
+               f"Senaste rådsmöte före {date(today)}: {date(last_meeting) or 'inget registrerat'}. {scope}")
 
 with followup_tile.container(border=True, height="stretch"):
     st.subheader("Nästa uppföljningar")

@@ -32,7 +32,6 @@ AGENDA_COLUMNS = {
 
 engine = ui.frame("Rådsmöte", presenter=True)
 settings = ui.settings()
-today = datetime.date.today()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -41,16 +40,17 @@ def live_deck(database: str, version: int, meeting_date: datetime.date, min_answ
     return agenda.build_deck(ui.engine(), meeting_date, min_answers).to_dict()
 
 
-def param_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def go_to(**params: str) -> None:
     st.query_params.clear()
     st.query_params.update(params)
+
+
+def choose_date() -> None:
+    """The date picked here becomes "Läget per" for every page, and the address says it."""
+    picked = st.session_state.get("meeting_date")
+    if picked:
+        ui.set_as_of(picked)
+        go_to(datum=picked.isoformat())
 
 
 snapshot = None
@@ -64,7 +64,7 @@ if "ogonblick" in st.query_params:
     deck = snapshot.deck
     notice = deck.notice
 else:
-    meeting_date = param_date(st.query_params.get("datum")) or agenda.default_meeting_date(engine, today)
+    meeting_date = ui.as_of(engine)  # "Läget per": ?datum= in the address, the session's choice, or the default
     deck = agenda.Deck.from_dict(live_deck(settings.database, db.data_version(engine), meeting_date,
                                            settings.min_answers))
     notice = ui.example_notice(engine)
@@ -131,10 +131,11 @@ if "bild" not in st.query_params:
                       kwargs={**where, "bild": "1"}, key="start", icon=":material/co_present:")
             st.button("Tillbaka till dagens lägesbild", on_click=go_to, key="leave_snapshot")
         else:
-            chosen = st.date_input("Mötesdatum", value=deck.meeting_date, format="YYYY-MM-DD", key="meeting_date",
-                                   help="Lägesbilden visas som den var detta datum; förändringar räknas från "
-                                        "föregående rådsmöte.")
-            st.caption(f"Föregående rådsmöte: {date(deck.since) or 'inget registrerat'}.")
+            chosen = st.date_input("Läget per (mötesdatum)", value=deck.meeting_date, format="YYYY-MM-DD",
+                                   key="meeting_date", on_change=choose_date,
+                                   help="Lägesbilden visas som den var detta datum, på alla sidor; förändringar "
+                                        "räknas från föregående rådsmöte.")
+            st.caption(f"{ui.as_of_text(deck.meeting_date)}. Föregående rådsmöte: {date(deck.since) or 'inget registrerat'}.")
             st.button("Starta presentationen", type="primary", on_click=go_to,
                       kwargs={"datum": chosen.isoformat(), "bild": "1"}, key="start", icon=":material/co_present:")
         with st.container(horizontal=True):
