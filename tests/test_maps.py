@@ -38,7 +38,7 @@ def layer_data(script: str, name: str):
     """The JSON data the place or observation layer carries in the map's script (places get their name and
     tooltip text back, as a reader sees them)."""
     if name == "places":
-        match = re.search(r"var places = L\.featureGroup\(\);\s*(\[.*?\])\.forEach", script, re.S)
+        match = re.search(r"var placeData = (\[.*?\]);\n", script, re.S)
         drawn = json.loads(match.group(1))
         for p in drawn:
             name_html, detail = p["tooltip"].split("<br>")
