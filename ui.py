@@ -28,6 +28,9 @@ PRESENTER_CSS = """
 CSS = """
 <style>
 h1 { font-size: 2.4rem; }
+/* Streamlit leaves ~6rem above the title; on a 768 px laptop the chart or map must start in the first screen. */
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+h1 { padding-top: 0.25rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem; }
 </style>

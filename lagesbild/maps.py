@@ -118,8 +118,12 @@ class _PlaceLayer(MacroElement):
                         var middle = members.reduce(function (sum, i) { return sum.add(points[i]); }, L.point(0, 0))
                             .divideBy(n);
                         var ring = n > 1 ? Math.max(GAP * 0.8, (GAP / 2 + 2) / Math.sin(Math.PI / n)) : 0;
+                        // Slots in the order of the true bearings from the middle, so leader lines do not cross.
+                        function bearing(i) { return Math.atan2(points[i].y - middle.y, points[i].x - middle.x); }
+                        members.sort(function (a, b) { return bearing(a) - bearing(b) || a - b; });
+                        var turn = bearing(members[0]);
                         members.forEach(function (i, k) {
-                            var angle = -Math.PI / 2 + 2 * Math.PI * k / n;
+                            var angle = turn + 2 * Math.PI * k / n;
                             at[i] = n > 1 ? middle.add(L.point(Math.cos(angle), Math.sin(angle)).multiplyBy(ring))
                                           : points[i];
                         });

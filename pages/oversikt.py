@@ -5,8 +5,8 @@ from lagesbild import asof, cooperation, pledges, places, surveys
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date, number, percent
 
-HEADLINES = [("medborgarundersokningen", "trygg_kvall", "Trygga ensamma hem på kvällen, Norrmalm"),
-             ("stockholmsenkaten", "trygg_ute_sent", "Elever trygga ute sent en kväll, Norrmalm")]
+# The two headline series; each is named by the indicator catalogue, as on Trender (one name per indicator).
+HEADLINES = [("medborgarundersokningen", "trygg_kvall"), ("stockholmsenkaten", "trygg_ute_sent")]
 
 engine = ui.frame("Översikt")
 st.title("Lägesbild Norrmalm")
@@ -50,14 +50,19 @@ with pledge_tile.container(border=True, height="stretch"):
 
 with survey_tile.container(border=True, height="stretch"):
     st.subheader("Upplevd trygghet")
-    for survey, indicator, label in HEADLINES:
+    catalogue = surveys.load_indicators(engine)
+    indicator_names = dict(zip(zip(catalogue["survey"], catalogue["indicator"]), catalogue["name"]))
+    for survey, indicator in HEADLINES:
+        label = f"{indicator_names.get((survey, indicator), indicator)}, Norrmalm"
         outcome = pledges.outcome(results, survey, indicator, "Norrmalm", settings.min_answers)
         if outcome is None:
             st.info(f"{label}: inga svar ännu.")
             continue
         delta = None if outcome.change is None else \
             f"{number(outcome.change, 1)} procentenheter sedan {outcome.previous_year}"
-        st.metric(label, percent(outcome.share), delta, delta_color="off")
+        # The delta has a real minus sign ("−2,0"), which Streamlit does not read as negative: say the arrow.
+        arrow = "off" if not outcome.change else ("down" if outcome.change < 0 else "up")
+        st.metric(label, percent(outcome.share), delta, delta_color="off", delta_arrow=arrow)
         verdict = "" if outcome.significant is None else \
             (" Förändringen är statistiskt säkerställd." if outcome.significant else
              " Förändringen är inte statistiskt säkerställd.")

@@ -19,6 +19,8 @@ NAV_CSS = """
 .st-key-slide_nav .stAlert p { font-size: 0.95rem !important; }
 .st-key-slide_pagedown, .st-key-slide_pageup { display: none !important; }
 .block-container { padding-bottom: 6rem !important; }
+/* No chart toolbar (fullscreen, download) on a slide. */
+[data-testid="stElementToolbar"], .vega-embed details { display: none !important; }
 </style>
 """
 

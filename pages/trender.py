@@ -60,7 +60,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         st.button(label, on_click=use_view, args=(view,), disabled=(view.survey, view.indicator) not in pairs,
                   key=f"trend_view_{view.survey}")
 
-first, second, third, fourth = st.columns(4)
+# The indicator's name is the longest value: its box is the widest, so it is not cut on a laptop.
+first, second, third, fourth = st.columns([1.1, 1.6, 0.9, 1.1])
 survey_ids = list(dict.fromkeys(s for s, _ in pairs))
 survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label)
 indicator = second.selectbox("Indikator", [i for s, i in pairs if s == survey], key="trend_indicator",
@@ -122,7 +123,9 @@ st.caption("Tvåandelstest på 5 % nivå. Jämförelsen med hela staden tar inte
 
 st.subheader("Tabell")
 table = export.trend_table(trend, survey_name, indicator_name)
-st.dataframe(export.display_table(table), hide_index=True)
+shown_table = export.display_table(table)
+st.dataframe(shown_table, hide_index=True, column_config={  # numbers (as Swedish text) right-aligned
+    column: st.column_config.TextColumn(alignment="right") for column in export.numeric_columns(shown_table)})
 heading = export.trend_title(trend, survey_name, indicator_name)
 footnotes = export.trend_footnotes(trend, upload.name if extract else (about["source"].iloc[0] if not about.empty else ""))
 stem = export.file_stem("trend", survey, indicator, area)

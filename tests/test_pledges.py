@@ -157,7 +157,7 @@ def test_outcome_has_interval_and_test_of_the_change(engine):
     assert outcome.p_value == pytest.approx(two_proportion_test(72.0, 412, 70.0, 398)[1])
     assert outcome.significant is False and outcome.is_example
     assert outcome.sentence() == ("70,0\u00a0% i Medborgarundersökningen 2016 (95 % konfidensintervall "
-                                  "65,3\u00a0%–74,3\u00a0%, 398 svar), -2,0 procentenheter sedan 2015; "
+                                  "65,3\u00a0%–74,3\u00a0%, 398 svar), \u22122,0 procentenheter sedan 2015; "
                                   "förändringen är inte statistiskt säkerställd.")
 
 
