@@ -21,7 +21,7 @@ PRESENTER_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stExpandSidebarButton"] { display: none !important; }
-.block-container { padding-top: 1.5rem !important; max-width: 100% !important; }
+.block-container { padding-top: 0.75rem !important; max-width: 100% !important; }
 </style>
 """
 
@@ -35,6 +35,27 @@ h1 { padding-top: 0.25rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem; }
 </style>
 """
+
+
+# Streamlit's own English, replaced where CSS reaches it (README, "Kända begränsningar", lists the rest):
+# the file uploader's button and its size line. The accepted file types are named in each label instead.
+SWEDISH_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Välj fil"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "Högst 200 MB per fil"; font-size: 0.875rem; }
+</style>
+"""
+# The page is Swedish: screen readers, hyphenation and the browser's translate offer follow <html lang>.
+LANG_SCRIPT = '<script>document.documentElement.lang = "sv";</script>'
+
+
+def swedish() -> None:
+    """Swedish where Streamlit's frame speaks English: the document language and the file uploader's words."""
+    st.markdown(SWEDISH_CSS, unsafe_allow_html=True)
+    st.sidebar.html(LANG_SCRIPT, unsafe_allow_javascript=True)
 
 
 @st.cache_resource
@@ -176,6 +197,7 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
     st.set_page_config(page_title=f"{title} · Lägesbild", page_icon=str(ICON), layout="wide",
                        initial_sidebar_state="collapsed" if presenter else "auto")
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
+    swedish()
     current = engine()
     if not presenter:
         notice = example_notice(current)

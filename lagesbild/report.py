@@ -43,6 +43,11 @@ SLIDE_CSS = """
 .slide-col { font-size: min(1.65rem, 2.6vh); line-height: 1.35; color: #1b1f24; }
 .slide-col.dense { font-size: min(1.45rem, 2.3vh); }
 .slide-col.very-dense { font-size: min(1.25rem, 2vh); }
+/* A laptop or a 720p projector: the navigation bar takes a larger share of the height. */
+@media (max-height: 800px) {
+  .slide-head h1 { font-size: 4.3vh; } .slide-head .subtitle { font-size: 2.2vh; }
+  .slide-col { font-size: 2.15vh; } .slide-col.dense { font-size: 2.05vh; } .slide-col.very-dense { font-size: 1.8vh; }
+}
 .slide-col h2 { font-size: 1.25em; color: #1f5f8b; margin: 0.6em 0 0.25em 0; padding: 0; }
 .slide-col h2:first-child { margin-top: 0; }
 .slide-col p, .slide-col ul, .slide-col ol, .slide-col li, .slide-col table, .slide-col td, .slide-col span {
@@ -61,6 +66,9 @@ SLIDE_CSS = """
 .slide-col .pledge .pledge-meter { max-width: 34rem; }
 .slide-col .pledge-meter > div:last-child { font-size: 1em !important; }
 .stAlert p { font-size: 1rem !important; }
+/* A chart never taller than the screen leaves between the title and the navigation bar (1280×720 too). */
+[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg {
+  max-height: calc(100vh - 19rem); width: auto !important; height: auto !important; max-width: 100%; }
 .slide-source, p.slide-source { font-size: min(1.05rem, 1.8vh) !important; color: #4a5562; margin-top: 0.6rem; }
 </style>
 """

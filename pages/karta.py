@@ -46,17 +46,19 @@ if message := state.pop("map_saved", None):
 # --- filters -----------------------------------------------------------------------------------------
 window_col, category_col, status_col, forum_col = st.columns([1.2, 1, 1, 1])
 window = window_col.selectbox(
-    "Tidsperiod", list(WINDOWS), index=list(WINDOWS).index("allt"), key="map_window",
+    "Tidsperiod", list(WINDOWS), index=list(WINDOWS).index("allt"), key="map_window", placeholder="Välj",
     format_func=lambda w: f"{WINDOWS[w]} ({date(last_meeting)})" if w == "rådsmöte" and last_meeting else WINDOWS[w])
 custom = None
 if window == "eget":
     custom = window_col.date_input("Från och med – till och med", (on - dt.timedelta(days=365), on),
                                    format="YYYY-MM-DD", key="map_dates")
     custom = custom if isinstance(custom, tuple) and len(custom) == 2 else None
-categories = category_col.multiselect("Kategori", CATEGORIES, key="map_categories", placeholder="Alla kategorier")
-statuses = status_col.multiselect("Status", PLACE_STATUSES, key="map_status", placeholder="Alla")
+# select_all=False: Streamlit's "Select all" is English, and choosing none already means all.
+categories = category_col.multiselect("Kategori", CATEGORIES, key="map_categories", placeholder="Alla kategorier",
+                                      select_all=False)
+statuses = status_col.multiselect("Status", PLACE_STATUSES, key="map_status", placeholder="Alla", select_all=False)
 forums = forum_col.multiselect("Samverkansaktivitet", list(forum_names), format_func=forum_names.get,
-                               key="map_forums", placeholder="Alla")
+                               key="map_forums", placeholder="Alla", select_all=False)
 start, end = places.window_range(window, on, last_meeting, custom)
 chosen = places.MapFilter(start, end, tuple(categories), tuple(statuses), tuple(forums))
 # A time window shows the places where something happened in it, not every place with an old record.

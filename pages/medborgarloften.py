@@ -29,7 +29,7 @@ frame = pledges.with_status(all_pledges, progress, on)
 years = sorted((int(y) for y in frame["year"].unique()), reverse=True)
 if "pledge_year" not in st.session_state:
     st.session_state["pledge_year"] = pledges.default_year(years, on)
-year = st.columns(5)[0].selectbox("År", years, key="pledge_year")
+year = st.columns(5)[0].selectbox("År", years, key="pledge_year", placeholder="Välj")
 shown = frame[frame["year"] == year]
 
 st.markdown(pledges.status_basis(year, on, ui.show_internal()))

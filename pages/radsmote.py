@@ -204,7 +204,7 @@ if slide.source:
 if snapshot:
     st.caption(snapshot.describe())
 if locked := st.session_state.pop("locked", None):
-    st.toast(locked, icon=":material/lock:")
+    st.toast("Lägesbilden är låst.", icon=":material/lock:")  # short: a long toast adds an English "view more"
 
 with st.container(horizontal=True, vertical_alignment="center", wrap=False, key="slide_nav"):
     st.button("Föregående", on_click=go_to, kwargs={**where, "bild": str(max(number - 1, 1))}, key="slide_prev",

@@ -63,9 +63,9 @@ with st.container(horizontal=True, vertical_alignment="center"):
 # The indicator's name is the longest value: its box is the widest, so it is not cut on a laptop.
 first, second, third, fourth = st.columns([1.1, 1.6, 0.9, 1.1])
 survey_ids = list(dict.fromkeys(s for s, _ in pairs))
-survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label)
+survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label, placeholder="Välj")
 indicator = second.selectbox("Indikator", [i for s, i in pairs if s == survey], key="trend_indicator",
-                             format_func=lambda i: names.get((survey, i), i))
+                             format_func=lambda i: names.get((survey, i), i), placeholder="Välj")
 if extract:
     results = aggregated(upload.file_id, upload.name, survey, indicator, upload)
 else:
@@ -74,15 +74,16 @@ if results.empty:
     st.info("Inga svar för det här urvalet.")
     st.stop()
 areas = sorted(set(results["area"]) - {surveys.CITY}) or [surveys.CITY]
-area = third.selectbox("Område", areas, index=areas.index("Norrmalm") if "Norrmalm" in areas else 0, key="trend_area")
+area = third.selectbox("Område", areas, index=areas.index("Norrmalm") if "Norrmalm" in areas else 0, key="trend_area",
+                       placeholder="Välj")
 
 groups = sorted(set(results["grp"]), key=stats.group_order)
 first, second, third = st.columns([3, 1, 1])
-split = second.selectbox("Dela upp", ["", *stats.dimensions(groups)], key="trend_split",
+split = second.selectbox("Dela upp", ["", *stats.dimensions(groups)], key="trend_split", placeholder="Välj",
                          format_func=lambda d: f"Per grupp: {d.lower()}" if d else "Ingen uppdelning") or None
 group = first.radio("Grupp", groups, horizontal=True, key="trend_group", disabled=split is not None)
 compare = fourth.multiselect("Jämför med andra områden", [a for a in areas if a != area], key="trend_compare",
-                             disabled=split is not None, placeholder="Välj områden")
+                             disabled=split is not None, placeholder="Välj områden", select_all=False)
 waves = sorted(int(y) for y in results["year"].unique())
 years = (third.select_slider("År", waves, value=(waves[0], waves[-1]), key=f"trend_years_{survey}_{indicator}")
          if len(waves) > 1 else (waves[0], waves[0]))
