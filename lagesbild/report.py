@@ -178,7 +178,11 @@ def pptx_bytes(deck: Deck) -> bytes:
     presentation.core_properties.language = "sv-SE"
     layout = presentation.slide_layouts[5]  # "Title Only": the title stays a real title for outlines and readers
     for slide in deck.slides:
-        _pptx_slide(presentation.slides.add_slide(layout), slide, deck)
+        target = presentation.slides.add_slide(layout)
+        _pptx_slide(target, slide, deck)
+        # The speaker notes carry the slide's sources (and the example notice): what the presenter is asked.
+        target.notes_slide.notes_text_frame.text = "\n".join(
+            line for line in (slide.source or "Källa: –", deck.notice) if line)
     out = io.BytesIO()
     presentation.save(out)
     return out.getvalue()
@@ -397,15 +401,8 @@ def pdf_bytes(deck: Deck, snapshot_note: str | None = None) -> bytes:
 
     _register_fonts()
     styles = _pdf_styles()
-    out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-                                 bottomMargin=2.4 * cm, title=f"{deck.council} {format_date(deck.meeting_date)}",
-                                 author=deck.council, lang="sv-SE")
-    story = _pdf_front(deck, styles, snapshot_note)
-    for slide in deck.slides:
-        story += _pdf_section(slide, styles, document.width)
 
-    def footer(canvas, doc) -> None:
+    def footer(canvas, page: int, pages: int | None) -> None:
         canvas.saveState()
         canvas.setFont("Vera", 8)
         canvas.setFillColorRGB(0.29, 0.33, 0.38)
@@ -413,13 +410,34 @@ def pdf_bytes(deck: Deck, snapshot_note: str | None = None) -> bytes:
         if deck.notice:
             from reportlab.lib.utils import simpleSplit
 
-            for offset, line in enumerate(reversed(simpleSplit(deck.notice, "Vera", 8, doc.width))):
+            for offset, line in enumerate(reversed(simpleSplit(deck.notice, "Vera", 8, A4[0] - 4 * cm))):
                 canvas.drawString(2 * cm, y + 10 * (offset + 1), line)
         canvas.drawString(2 * cm, y, f"{deck.council} · rådsmöte {format_date(deck.meeting_date)}")
-        canvas.drawRightString(A4[0] - 2 * cm, y, f"Sida {doc.page}")
+        canvas.drawRightString(A4[0] - 2 * cm, y, f"Sida {page} av {pages}" if pages else f"Sida {page}")
         canvas.restoreState()
 
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    class Handout(SimpleDocTemplate):
+        pages: int | None = None
+
+        def afterPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            # After the page's content, so a reader (or a screen reader) meets the footer last.
+            footer(self.canv, self.page, self.pages)
+
+    def build(out: io.BytesIO, pages: int | None) -> int:
+        document = Handout(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+                           bottomMargin=2.4 * cm, title=f"{deck.council} {format_date(deck.meeting_date)}",
+                           author=deck.council, lang="sv-SE")
+        document.pages = pages
+        story = _pdf_front(deck, styles, snapshot_note)
+        for slide in deck.slides:
+            story += _pdf_section(slide, styles, document.width)
+        document.build(story)
+        return document.page
+
+    # Twice: the first build counts the pages for "Sida N av M" (the footer's height does not change with M).
+    pages = build(io.BytesIO(), None)
+    out = io.BytesIO()
+    build(out, pages)
     return out.getvalue()
 
 
