@@ -60,8 +60,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         st.button(label, on_click=use_view, args=(view,), disabled=(view.survey, view.indicator) not in pairs,
                   key=f"trend_view_{view.survey}")
 
-# The indicator's name is the longest value: its box is the widest, so it is not cut on a laptop.
-first, second, third, fourth = st.columns([1.1, 1.6, 0.9, 1.1])
+# Widths after the longest values (survey and indicator names), so that no box cuts its value on a laptop.
+first, second, third, fourth = st.columns([1.5, 1.6, 1.0, 0.9])
 survey_ids = list(dict.fromkeys(s for s, _ in pairs))
 survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label, placeholder="Välj")
 indicator = second.selectbox("Indikator", [i for s, i in pairs if s == survey], key="trend_indicator",
