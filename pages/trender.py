@@ -57,8 +57,9 @@ names = {(s, i): n for s, i, n in zip(catalogue["survey"], catalogue["indicator"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown("**Färdiga vyer:**", width="content")
     for label, view in stats.READY_VIEWS.items():
+        # Small buttons: the label and both views fit one line on a laptop, so the chart starts higher.
         st.button(label, on_click=use_view, args=(view,), disabled=(view.survey, view.indicator) not in pairs,
-                  key=f"trend_view_{view.survey}")
+                  key=f"trend_view_{view.survey}", icon=":material/bookmark:", type="tertiary")
 
 # Widths after the longest values (survey and indicator names), so that no box cuts its value on a laptop.
 first, second, third, fourth = st.columns([1.5, 1.6, 1.0, 0.9])
