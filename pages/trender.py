@@ -62,7 +62,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
                   key=f"trend_view_{view.survey}", icon=":material/bookmark:", type="tertiary")
 
 # Widths after the longest values (survey and indicator names), so that no box cuts its value on a laptop.
-first, second, third, fourth = st.columns([1.5, 1.6, 1.0, 0.9])
+first, second, third, fourth = st.columns([1.4, 1.5, 0.95, 1.2])
 survey_ids = list(dict.fromkeys(s for s, _ in pairs))
 survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label, placeholder="Välj")
 indicator = second.selectbox("Indikator", [i for s, i in pairs if s == survey], key="trend_indicator",
