@@ -1,6 +1,7 @@
 """Streamlit building blocks every page shares: the frame, the database and the notices."""
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import os
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from lagesbild import agenda, audit, auth, db, formatting, logs
+from lagesbild import agenda, asof, audit, auth, db, formatting, logs, params
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
@@ -29,17 +30,41 @@ PRESENTER_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stExpandSidebarButton"] { display: none !important; }
-.block-container { padding-top: 1.5rem !important; max-width: 100% !important; }
+.block-container { padding-top: 0.75rem !important; max-width: 100% !important; }
 </style>
 """
 
 CSS = """
 <style>
 h1 { font-size: 2.4rem; }
+/* Streamlit leaves ~6rem above the title; on a 768 px laptop the chart or map must start in the first screen. */
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+h1 { padding-top: 0.25rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem; }
 </style>
 """
+
+
+# Streamlit's own English, replaced where CSS reaches it (README, "Kända begränsningar", lists the rest):
+# the file uploader's button and its size line. The accepted file types are named in each label instead.
+SWEDISH_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Välj fil"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "Högst 200 MB per fil"; font-size: 0.875rem; }
+</style>
+"""
+# The page is Swedish: screen readers, hyphenation and the browser's translate offer follow <html lang>.
+LANG_SCRIPT = '<script>document.documentElement.lang = "sv";</script>'
+
+
+def swedish() -> None:
+    """Swedish where Streamlit's frame speaks English: the document language and the file uploader's words."""
+    st.markdown(SWEDISH_CSS, unsafe_allow_html=True)
+    st.sidebar.html(LANG_SCRIPT, unsafe_allow_javascript=True)
 
 
 @st.cache_resource
@@ -290,18 +315,60 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
     if failure := st.session_state.pop(FAILURE_KEY, None):
         st.error(failure, icon=":material/error:")
+    swedish()
     current = engine()
     if not presenter:
         notice = example_notice(current)
         if notice:
             st.sidebar.warning(notice, icon=":material/info:")
         st.sidebar.caption("Norrmalms trygghets- och säkerhetsråd")
+        as_of_box(current)
         account_box()
     if needs and not may(needs):
         st.title(title)
         st.error(auth.refusal(role(), needs), icon=":material/lock:")
         st.stop()
     return current
+
+
+# The date the user chose to see the dashboard for ("Läget per"); not a widget key, so it outlives a page
+# without the sidebar (Rådsmöte) and is the same on every page of the session.
+AS_OF_KEY = "_lagesbild_as_of"
+
+
+def set_as_of(chosen: datetime.date | None) -> None:
+    """Make `chosen` the date every page speaks for (None: back to the default)."""
+    st.session_state[AS_OF_KEY] = chosen
+
+
+def as_of(current: Engine) -> datetime.date:
+    """"Läget per": the chosen date (the sidebar, or ?datum= in the address), else today or the example's day."""
+    param = st.query_params.get("datum")
+    if param:
+        asked, _ = params.meeting_date(param, datetime.date.today())  # out of range: the nearest valid day
+        if asked:
+            set_as_of(asked)
+    return asof.as_of(current, st.session_state.get(AS_OF_KEY))
+
+
+def as_of_box(current: Engine) -> None:
+    """The sidebar's "Läget per" date: every status and time window on every page is counted from it."""
+    default = asof.as_of(current)
+
+    def keep() -> None:
+        picked = st.session_state.get("as_of_input")
+        set_as_of(None if picked in (None, default) else picked)
+
+    st.session_state["as_of_input"] = as_of(current)
+    st.sidebar.date_input("Läget per", key="as_of_input", format="YYYY-MM-DD", on_change=keep,
+                          help=f"Det datum lägesbilden visar: status, \"passerat\" och \"sedan senaste rådsmötet\" "
+                               f"räknas från det. Standard: {formatting.date(default)}"
+                               + (" (exempeldatans rådsmöte)." if default != datetime.date.today() else " (i dag)."))
+
+
+def as_of_text(on: datetime.date) -> str:
+    """The words every page and slide shows for the date it speaks for."""
+    return f"Läget per {formatting.date(on)}"
 
 
 def example_notice(current: Engine) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select
 
-from . import audit, auth, cooperation, db, places, pledges, surveys
+from . import asof, audit, auth, cooperation, db, places, pledges, surveys
 from .audit import Actor
 from .charts import trend_chart, trend_heading
 from .config import DATA_DIR
@@ -354,11 +354,12 @@ def example_notice(engine: Engine) -> str | None:
             "rådsmötet 2016-12-14 – de är inte verkliga värden.")
 
 
+AS_OF_WORDS = "Läget per"
+
+
 def default_meeting_date(engine: Engine, today: dt.date) -> dt.date:
-    """Today; while the cooperation data is the example, the example's own council meeting instead."""
-    if "samverkan" not in db.example_kinds(engine):
-        return today
-    return cooperation.last_council_meeting(cooperation.load_meetings(engine)) or today
+    """Today; while only the example data is stored, the example's own council meeting (asof.as_of)."""
+    return asof.as_of(engine, None, today)
 
 
 @dataclass
@@ -412,6 +413,8 @@ def build_deck(engine: Engine, meeting_date: dt.date, min_answers: int, now: dt.
     data = _load(engine, meeting_date, min_answers)
     council = data.forums.loc[data.forums["id"] == cooperation.COUNCIL, "name"]
     slides = [_slide(data, row, number) for number, row in enumerate(data.agenda.itertuples(index=False), start=1)]
+    for slide in slides:  # every slide, and so every export, says which day it speaks for
+        slide.source = f"{slide.source} {AS_OF_WORDS} {format_date(meeting_date)}.".strip()
     return Deck(council.iloc[0] if len(council) else "Trygghets- och säkerhetsrådet", meeting_date, data.since,
                 (now or dt.datetime.now()).replace(microsecond=0), example_notice(engine), slides)
 

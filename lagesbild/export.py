@@ -102,6 +102,11 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns={SHARE: "Andel", LOW: "Nedre gräns", HIGH: "Övre gräns"})
 
 
+def numeric_columns(shown: pd.DataFrame) -> list[str]:
+    """The columns of display_table's result that hold numbers (written as Swedish text)."""
+    return [c for c in shown.columns if c in ("År", "Andel", "Nedre gräns", "Övre gräns", ANSWERS, EFFECTIVE)]
+
+
 def _csv_cell(value: object) -> str:
     if hasattr(value, "item"):
         value = value.item()

@@ -6,14 +6,15 @@ import math
 import re
 
 NBSP = "\u00a0"
+MINUS = "\u2212"
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:
-    """'1 234' or '12,5'; '..' when there is no value."""
+    """'1 234', '12,5' or '−2,0' (a real minus sign); '..' when there is no value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ".."
     text = f"{value:,.{decimals}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    return text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
 
 
 def percent(value: float | None, decimals: int = 1) -> str:

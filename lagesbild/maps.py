@@ -26,6 +26,8 @@ ZOOM = 14
 # Fitting the view to a few places nearby must not zoom in to street level.
 FIT_MAX_ZOOM = 15
 MAX_ZOOM = 19
+# Circles closer than this many pixels (a circle is 30 across) are spread apart on the screen.
+SPREAD_GAP = 34
 BOUNDARY_COLOUR = "#1f5f8b"
 OUTLINE = "#1b1f24"
 OBSERVATION_COLOUR = "#23235b"
@@ -69,16 +71,83 @@ class _PlaceLayer(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
+            var outline = {{ this.outline|tojson }};
             var places = L.featureGroup();
-            {{ this.places|tojson }}.forEach(function (p) {
-                L.circleMarker([p.lat, p.lon], {radius: 15, color: {{ this.outline|tojson }}, weight: 2,
-                                                fillColor: p.fill, fillOpacity: 0.95})
+            // Leader lines from a spread circle back to its true spot, in their own pane under the circles.
+            var leaderPane = map.createPane("lagesbildLeaders");
+            leaderPane.style.zIndex = 395;
+            leaderPane.style.pointerEvents = "none";
+            var leaders = L.layerGroup().addTo(map);
+            var placeData = {{ this.places|tojson }};
+            var items = placeData.map(function (p) {
+                var circle = L.circleMarker([p.lat, p.lon], {radius: 15, color: outline, weight: 2,
+                                                             fillColor: p.fill, fillOpacity: 0.95})
                     .bindTooltip(p.tooltip, {direction: "top", offset: [0, -14], className: "lb-tooltip"})
                     .addTo(places);
-                L.marker([p.lat, p.lon], {interactive: false, keyboard: false,
+                var label = L.marker([p.lat, p.lon], {interactive: false, keyboard: false,
                     icon: L.divIcon({className: "lb-symbol", html: p.symbol, iconSize: [30, 30]})}).addTo(places);
+                return {p: p, circle: circle, label: label};
             });
+            // Places closer than a circle's width at this zoom are spread on a ring around their middle,
+            // each with a line to where it really is, so every one can be read and clicked at any zoom.
+            var GAP = {{ this.gap }};
+            function spread() {
+                leaders.clearLayers();
+                var points = items.map(function (it) { return map.latLngToLayerPoint([it.p.lat, it.p.lon]); });
+                var at = points.slice();
+                var parent = items.map(function (_, i) { return i; });
+                function root(i) { while (parent[i] !== i) { i = parent[i] = parent[parent[i]]; } return i; }
+                var groups = {};
+                // A ring may land on a neighbour: merge and spread again until nothing overlaps.
+                for (var round = 0; round < 8; round++) {
+                    var merged = false;
+                    for (var i = 0; i < items.length; i++) {
+                        for (var j = i + 1; j < items.length; j++) {
+                            if (at[i].distanceTo(at[j]) < GAP && root(i) !== root(j)) {
+                                parent[root(i)] = root(j);
+                                merged = true;
+                            }
+                        }
+                    }
+                    if (round > 0 && !merged) { break; }
+                    groups = {};
+                    items.forEach(function (_, i) { (groups[root(i)] = groups[root(i)] || []).push(i); });
+                    Object.keys(groups).forEach(function (key) {
+                        var members = groups[key];
+                        var n = members.length;
+                        var middle = members.reduce(function (sum, i) { return sum.add(points[i]); }, L.point(0, 0))
+                            .divideBy(n);
+                        var ring = n > 1 ? Math.max(GAP * 0.8, (GAP / 2 + 2) / Math.sin(Math.PI / n)) : 0;
+                        // Slots in the order of the true bearings from the middle, so leader lines do not cross.
+                        function bearing(i) { return Math.atan2(points[i].y - middle.y, points[i].x - middle.x); }
+                        members.sort(function (a, b) { return bearing(a) - bearing(b) || a - b; });
+                        var turn = bearing(members[0]);
+                        members.forEach(function (i, k) {
+                            var angle = turn + 2 * Math.PI * k / n;
+                            at[i] = n > 1 ? middle.add(L.point(Math.cos(angle), Math.sin(angle)).multiplyBy(ring))
+                                          : points[i];
+                        });
+                    });
+                }
+                var spreadCount = 0;
+                items.forEach(function (it, i) {
+                    var where = [it.p.lat, it.p.lon];
+                    if (groups[root(i)].length > 1) {
+                        where = map.layerPointToLatLng(at[i]);
+                        L.polyline([[it.p.lat, it.p.lon], where], {pane: "lagesbildLeaders", color: outline,
+                                   weight: 2, interactive: false}).addTo(leaders);
+                        L.circleMarker([it.p.lat, it.p.lon], {pane: "lagesbildLeaders", radius: 3, stroke: false,
+                                       fillColor: outline, fillOpacity: 1, interactive: false}).addTo(leaders);
+                        spreadCount += 1;
+                    }
+                    it.circle.setLatLng(where);
+                    it.label.setLatLng(where);
+                });
+                map.getContainer().setAttribute("data-places-spread", spreadCount);
+            }
             places.addTo(map);
+            spread();
+            map.on("zoomend", spread);
             map.getContainer().setAttribute("data-places", {{ this.places|length }});
         })();
         {% endmacro %}
@@ -90,6 +159,17 @@ class _PlaceLayer(MacroElement):
         # Only what the browser draws: the tooltip is already escaped, and no raw typed text is sent.
         self.places = [{k: p[k] for k in ("lat", "lon", "fill", "symbol", "tooltip")} for p in places]
         self.outline = OUTLINE
+        self.gap = SPREAD_GAP
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale in metres only (folium's control_scale also shows feet, "1000 ft")."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
 
 
 class _ObservationLayer(MacroElement):
@@ -157,7 +237,8 @@ def place_map(place_frame: pd.DataFrame, boundaries: gpd.GeoDataFrame, tiles: st
     # A tile URL of the operator's own (LAGESBILD_TILES) needs an attribution; folium's named tiles bring theirs.
     attribution = f"Bakgrundskarta: {escape(urlsplit(tiles).hostname)}" if tiles and "://" in tiles else None
     m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=tiles or None, attr=attribution, max_zoom=MAX_ZOOM,
-                   maxZoom=MAX_ZOOM, control_scale=True)
+                   maxZoom=MAX_ZOOM)
+    m.add_child(_MetricScale())
     if not boundaries.empty:
         # Not clickable: a click inside the area is a click on the map (to place something there).
         folium.GeoJson(boundaries[["area", "geometry"]].to_json(), name="Stadsdelsområde", interactive=False,

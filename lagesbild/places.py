@@ -609,9 +609,12 @@ def load_actions(engine: Engine, include_internal: bool = False) -> pd.DataFrame
 
 
 def with_categories(place_frame: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
-    """Places with `category` filled: the stored one, else the most common among its observations (latest wins a tie)."""
-    counts = (observations.groupby(["place", "category"]).agg(n=("id", "size"), last=("date", "max"))
-              .reset_index().sort_values(["n", "last"], ascending=False).drop_duplicates("place"))
+    """Places with `category` filled: the stored one, else the most common among its observations.
+
+    A tie goes to the category seen first, so one new observation never flips an established place.
+    """
+    counts = (observations.groupby(["place", "category"]).agg(n=("id", "size"), first=("date", "min"))
+              .reset_index().sort_values(["n", "first"], ascending=[False, True]).drop_duplicates("place"))
     derived = dict(zip(counts["place"], counts["category"]))
     stored = place_frame["category"].where(place_frame["category"].notna() & (place_frame["category"] != ""), None)
     category = [s if isinstance(s, str) and s else derived.get(n, DEFAULT_CATEGORY)
@@ -679,6 +682,16 @@ def filter_places(place_frame: pd.DataFrame, observations: pd.DataFrame, chosen:
         seen = set(seen.loc[seen["category"].isin(chosen.categories), "place"])
         keep &= place_frame["category"].isin(chosen.categories) | place_frame["name"].isin(seen)
     return place_frame[keep]
+
+
+def active_in_window(shown_places: pd.DataFrame, observations: pd.DataFrame, actions: pd.DataFrame,
+                     start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    """The places with an observation or a done action in the window; all of them for the whole period."""
+    if start is None and end is None:
+        return shown_places
+    done = actions[actions["status"] != "planerad"] if len(actions) else actions
+    active = set(in_window(observations, start, end)["place"]) | set(in_window(done, start, end)["place"])
+    return shown_places[shown_places["name"].isin(active)]
 
 
 def filter_observations(observations: pd.DataFrame, shown_places: pd.DataFrame, chosen: MapFilter) -> pd.DataFrame:

@@ -268,7 +268,7 @@ def status_basis(year: int, today: dt.date, include_internal: bool) -> str:
     elif year > today.year:
         when = f"Året {year} har inte börjat"
     else:
-        when = f"Status i dag, {format_date(today)}"
+        when = f"Status per {format_date(today)}"
     scope = "" if include_internal else " (endast öppet material)"
     return f"**{when}**, räknat på de framsteg som är registrerade här{scope}."
 
@@ -327,24 +327,24 @@ def status_html(status: str) -> str:
             f'font-size:1.1rem;white-space:nowrap">{status.capitalize()}</span>')
 
 
-def meter_html(done: int, target: int, expected: int, status: str, unit: str, show_pace: bool) -> str:
+def meter_html(done: int, target: int, expected: int, status: str | None, unit: str, show_pace: bool) -> str:
     """The status in words on its colour, and an accessible meter of done against target with a mark
-    where an even pace through the year should be on the day."""
+    where an even pace through the year should be on the day; no status (None) before the year begins."""
     filled = min(done / target, 1.0) * 100 if target else 0.0
     pace = min(expected / target, 1.0) * 100 if target else 0.0
     unit = html.escape(unit)
-    pill = status_html(status)
+    pill = "" if status is None else status_html(status)
     mark = (f'<div title="I fas" style="position:absolute;left:calc({pace:.2f}% - 0.15rem);top:-0.4rem;'
             'bottom:-0.4rem;width:0.3rem;background:#1b1f24;border-radius:0.1rem"></div>') if show_pace else ""
     pace_text = ""
     if show_pace:
         pace_text = ('<span><span style="display:inline-block;width:0.3rem;height:1.1rem;background:#1b1f24;'
-                     f'vertical-align:middle;margin-right:0.4rem"></span>i fas i dag: {expected}</span>')
+                     f'vertical-align:middle;margin-right:0.4rem"></span>i fas: {expected}</span>')
     return (f'<div class="pledge-meter">{pill}'
             f'<div role="meter" aria-valuemin="0" aria-valuemax="{target}" aria-valuenow="{done}" '
             f'aria-label="{done} av {target} {unit}" style="position:relative;height:1.7rem;background:#e3e7ec;'
             'border-radius:0.35rem;margin:0.9rem 0 0.4rem 0">'
-            f'<div style="width:{filled:.2f}%;height:100%;background:{STATUS_COLOURS[status]};'
+            f'<div style="width:{filled:.2f}%;height:100%;background:{STATUS_COLOURS.get(status, "#8c959f")};'
             f'border-radius:0.35rem"></div>{mark}</div>'
             '<div style="display:flex;justify-content:space-between;font-size:1.2rem">'
             f'<span><b>{done} av {target}</b> {unit}</span>{pace_text}</div></div>')

@@ -43,6 +43,11 @@ SLIDE_CSS = """
 .slide-col { font-size: min(1.65rem, 2.6vh); line-height: 1.35; color: #1b1f24; }
 .slide-col.dense { font-size: min(1.45rem, 2.3vh); }
 .slide-col.very-dense { font-size: min(1.25rem, 2vh); }
+/* A laptop or a 720p projector: the navigation bar takes a larger share of the height. */
+@media (max-height: 800px) {
+  .slide-head h1 { font-size: 4.3vh; } .slide-head .subtitle { font-size: 2.2vh; }
+  .slide-col { font-size: 2.15vh; } .slide-col.dense { font-size: 2.05vh; } .slide-col.very-dense { font-size: 1.8vh; }
+}
 .slide-col h2 { font-size: 1.25em; color: #1f5f8b; margin: 0.6em 0 0.25em 0; padding: 0; }
 .slide-col h2:first-child { margin-top: 0; }
 .slide-col p, .slide-col ul, .slide-col ol, .slide-col li, .slide-col table, .slide-col td, .slide-col span {
@@ -61,6 +66,9 @@ SLIDE_CSS = """
 .slide-col .pledge .pledge-meter { max-width: 34rem; }
 .slide-col .pledge-meter > div:last-child { font-size: 1em !important; }
 .stAlert p { font-size: 1rem !important; }
+/* A chart never taller than the screen leaves between the title and the navigation bar (1280×720 too). */
+[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg {
+  max-height: calc(100vh - 19rem); width: auto !important; height: auto !important; max-width: 100%; }
 .slide-source, p.slide-source { font-size: min(1.05rem, 1.8vh) !important; color: #4a5562; margin-top: 0.6rem; }
 </style>
 """
@@ -170,7 +178,11 @@ def pptx_bytes(deck: Deck) -> bytes:
     presentation.core_properties.language = "sv-SE"
     layout = presentation.slide_layouts[5]  # "Title Only": the title stays a real title for outlines and readers
     for slide in deck.slides:
-        _pptx_slide(presentation.slides.add_slide(layout), slide, deck)
+        target = presentation.slides.add_slide(layout)
+        _pptx_slide(target, slide, deck)
+        # The speaker notes carry the slide's sources (and the example notice): what the presenter is asked.
+        target.notes_slide.notes_text_frame.text = "\n".join(
+            line for line in (slide.source or "Källa: –", deck.notice) if line)
     out = io.BytesIO()
     presentation.save(out)
     return out.getvalue()
@@ -389,15 +401,8 @@ def pdf_bytes(deck: Deck, snapshot_note: str | None = None) -> bytes:
 
     _register_fonts()
     styles = _pdf_styles()
-    out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-                                 bottomMargin=2.4 * cm, title=f"{deck.council} {format_date(deck.meeting_date)}",
-                                 author=deck.council, lang="sv-SE")
-    story = _pdf_front(deck, styles, snapshot_note)
-    for slide in deck.slides:
-        story += _pdf_section(slide, styles, document.width)
 
-    def footer(canvas, doc) -> None:
+    def footer(canvas, page: int, pages: int | None) -> None:
         canvas.saveState()
         canvas.setFont("Vera", 8)
         canvas.setFillColorRGB(0.29, 0.33, 0.38)
@@ -405,13 +410,34 @@ def pdf_bytes(deck: Deck, snapshot_note: str | None = None) -> bytes:
         if deck.notice:
             from reportlab.lib.utils import simpleSplit
 
-            for offset, line in enumerate(reversed(simpleSplit(deck.notice, "Vera", 8, doc.width))):
+            for offset, line in enumerate(reversed(simpleSplit(deck.notice, "Vera", 8, A4[0] - 4 * cm))):
                 canvas.drawString(2 * cm, y + 10 * (offset + 1), line)
         canvas.drawString(2 * cm, y, f"{deck.council} · rådsmöte {format_date(deck.meeting_date)}")
-        canvas.drawRightString(A4[0] - 2 * cm, y, f"Sida {doc.page}")
+        canvas.drawRightString(A4[0] - 2 * cm, y, f"Sida {page} av {pages}" if pages else f"Sida {page}")
         canvas.restoreState()
 
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    class Handout(SimpleDocTemplate):
+        pages: int | None = None
+
+        def afterPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            # After the page's content, so a reader (or a screen reader) meets the footer last.
+            footer(self.canv, self.page, self.pages)
+
+    def build(out: io.BytesIO, pages: int | None) -> int:
+        document = Handout(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+                           bottomMargin=2.4 * cm, title=f"{deck.council} {format_date(deck.meeting_date)}",
+                           author=deck.council, lang="sv-SE")
+        document.pages = pages
+        story = _pdf_front(deck, styles, snapshot_note)
+        for slide in deck.slides:
+            story += _pdf_section(slide, styles, document.width)
+        document.build(story)
+        return document.page
+
+    # Twice: the first build counts the pages for "Sida N av M" (the footer's height does not change with M).
+    pages = build(io.BytesIO(), None)
+    out = io.BytesIO()
+    build(out, pages)
     return out.getvalue()
 
 

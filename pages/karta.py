@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from lagesbild import areas, audit, cooperation, db, maps, places, uploads
+from lagesbild import areas, asof, audit, cooperation, db, maps, places, uploads
 from lagesbild.formatting import date, number
 from lagesbild.places import (CATEGORIES, CATEGORY_SYMBOLS, PLACE_STATUSES, STATUS_COLOURS, STATUS_MEANINGS,
                               STATUS_TEXT_COLOURS, WINDOWS)
@@ -17,22 +17,24 @@ internal = ui.show_internal()
 md = places.markdown_text
 state = st.session_state
 today = dt.date.today()
+on = ui.as_of(engine)  # windows and "sedan senaste rådsmötet" as of "Läget per"; `today` bounds the forms
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def load(database: str, version: int, internal: bool):
-    """Places (categories filled), observations, actions, activities and the last council meeting of one data version."""
+def load(database: str, version: int, internal: bool, on: dt.date):
+    """Places (categories filled), observations, actions, activities and the council meeting before `on`,
+    as known on `on`, of one data version."""
     current = ui.engine()
-    observations = places.load_observations(current, include_internal=internal)
+    observations = asof.up_to(places.load_observations(current, include_internal=internal), on)
     place_frame = places.with_categories(places.load_places(current), observations)
     forums = cooperation.load_forums(current)
-    last = cooperation.last_council_meeting(cooperation.load_meetings(current, include_internal=internal))
-    return (place_frame, observations, places.load_actions(current, include_internal=internal),
+    last = asof.previous_council_meeting(cooperation.load_meetings(current, include_internal=internal), on)
+    return (place_frame, observations, asof.actions_up_to(places.load_actions(current, include_internal=internal), on),
             forums[forums["kind"] == "aktivitet"], last, areas.load_boundaries(current))
 
 
 place_frame, observations, actions, activities, last_meeting, boundaries = load(
-    settings.database, db.data_version(engine), internal)
+    settings.database, db.data_version(engine), internal, on)
 names = list(place_frame["name"])
 forum_names = dict(zip(activities["id"], activities["name"]))
 
@@ -45,20 +47,24 @@ if message := state.pop("map_saved", None):
 # --- filters -----------------------------------------------------------------------------------------
 window_col, category_col, status_col, forum_col = st.columns([1.2, 1, 1, 1])
 window = window_col.selectbox(
-    "Tidsperiod", list(WINDOWS), index=list(WINDOWS).index("allt"), key="map_window",
+    "Tidsperiod", list(WINDOWS), index=list(WINDOWS).index("allt"), key="map_window", placeholder="Välj",
     format_func=lambda w: f"{WINDOWS[w]} ({date(last_meeting)})" if w == "rådsmöte" and last_meeting else WINDOWS[w])
 custom = None
 if window == "eget":
-    custom = window_col.date_input("Från och med – till och med", (today - dt.timedelta(days=365), today),
+    custom = window_col.date_input("Från och med – till och med", (on - dt.timedelta(days=365), on),
                                    format="YYYY-MM-DD", key="map_dates")
     custom = custom if isinstance(custom, tuple) and len(custom) == 2 else None
-categories = category_col.multiselect("Kategori", CATEGORIES, key="map_categories", placeholder="Alla kategorier")
-statuses = status_col.multiselect("Status", PLACE_STATUSES, key="map_status", placeholder="Alla")
+# select_all=False: Streamlit's "Select all" is English, and choosing none already means all.
+categories = category_col.multiselect("Kategori", CATEGORIES, key="map_categories", placeholder="Alla kategorier",
+                                      select_all=False)
+statuses = status_col.multiselect("Status", PLACE_STATUSES, key="map_status", placeholder="Alla", select_all=False)
 forums = forum_col.multiselect("Samverkansaktivitet", list(forum_names), format_func=forum_names.get,
-                               key="map_forums", placeholder="Alla")
-start, end = places.window_range(window, today, last_meeting, custom)
+                               key="map_forums", placeholder="Alla", select_all=False)
+start, end = places.window_range(window, on, last_meeting, custom)
 chosen = places.MapFilter(start, end, tuple(categories), tuple(statuses), tuple(forums))
-shown = places.filter_places(place_frame, observations, chosen)
+# A time window shows the places where something happened in it, not every place with an old record.
+shown = places.active_in_window(places.filter_places(place_frame, observations, chosen), observations, actions,
+                                start, end)
 shown_observations = places.filter_observations(observations, shown, chosen)
 counts = places.observations_per_place(shown_observations)
 markers = maps.place_markers(shown, counts)
@@ -98,7 +104,7 @@ with side:
     st.markdown(maps.legend_html(places.status_counts(shown), places.category_counts(shown_observations),
                                  places.window_label(window, last_meeting, start, end)), unsafe_allow_html=True)
     st.caption(f"{len(shown)} av {len(place_frame)} platser och {number(len(shown_observations))} iakttagelser "
-               "(prickarna) i urvalet." + ("" if internal else " Endast öppet material."))
+               "(prickarna) i urvalet." + ("" if internal else " Endast öppet material.") + f" {ui.as_of_text(on)}.")
     name = st.selectbox("Plats", names, index=None, key="map_place",
                         placeholder="Klicka på en plats på kartan eller välj den här")
     card = places.place_card(name, place_frame, observations, actions) if name else None

@@ -3,7 +3,7 @@ import datetime
 import streamlit as st
 
 import ui
-from lagesbild import pledges, surveys
+from lagesbild import asof, pledges, surveys
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
@@ -13,8 +13,9 @@ FORM_KEYS = ("progress_pledge", "progress_date", "progress_description", "progre
 
 engine = ui.frame("Medborgarlöften")
 st.title("Medborgarlöften")
+on = ui.as_of(engine)  # statuses, pace and entries as of "Läget per"; `today` only bounds what a form accepts
 st.caption("Polisens och stadsdelsförvaltningens löften till dem som bor och verkar i Norrmalm, "
-           "med mål som går att räkna och det som är gjort hittills.")
+           f"med mål som går att räkna och det som är gjort hittills. **{ui.as_of_text(on)}**.")
 settings = ui.settings()
 today = datetime.date.today()
 
@@ -22,17 +23,17 @@ all_pledges = pledges.load_pledges(engine)
 if all_pledges.empty:
     st.info("Inga medborgarlöften är registrerade.")
     st.stop()
-progress = pledges.load_progress(engine, include_internal=ui.show_internal())
-frame = pledges.with_status(all_pledges, progress, today)
+progress = asof.up_to(pledges.load_progress(engine, include_internal=ui.show_internal()), on)
+frame = pledges.with_status(all_pledges, progress, on)
 years = sorted((int(y) for y in frame["year"].unique()), reverse=True)
 if "pledge_year" not in st.session_state:
-    st.session_state["pledge_year"] = pledges.default_year(years, today)
-year = st.columns(5)[0].selectbox("År", years, key="pledge_year")
+    st.session_state["pledge_year"] = pledges.default_year(years, on)
+year = st.columns(5)[0].selectbox("År", years, key="pledge_year", placeholder="Välj")
 shown = frame[frame["year"] == year]
 
-st.markdown(pledges.status_basis(year, today, ui.show_internal()))
+st.markdown(pledges.status_basis(year, on, ui.show_internal()))
 st.caption("Status: " + " · ".join(f"**{s}** – {meaning}" for s, meaning in pledges.STATUS_MEANINGS.items())
-           + ". Det svarta strecket visar hur mycket som ska vara gjort i dag med jämn takt över året.")
+           + f". Det svarta strecket visar hur mycket som ska vara gjort {date(on)} med jämn takt över året.")
 
 results = surveys.load_results(engine)
 indicators = surveys.load_indicators(engine)
@@ -44,10 +45,10 @@ for row in shown.itertuples():
             st.markdown(f"### {row.number}. {md(row.text)}")
             st.markdown(f"**Mål:** {row.target} {md(row.unit)}  \n**Ansvarig:** {md(row.responsible)}")
         with meter_column:
-            st.markdown(pledges.meter_html(row.done, row.target, row.expected, row.status, row.unit,
+            st.markdown(pledges.meter_html(row.done, row.target, row.expected, row.status if row.year_started else None, row.unit,
                                            show_pace=row.year_started and not row.year_over), unsafe_allow_html=True)
             st.markdown(md(row.sentence))
-        entries = pledges.counted_entries(progress, row.id, row.year, today)
+        entries = pledges.counted_entries(progress, row.id, row.year, on)
         st.markdown(f"**Gjort hittills:** {'inget registrerat för ' + str(row.year) if entries.empty else ''}")
         for entry in entries.itertuples():
             st.markdown(f"- {date(entry.date)}: {md(entry.description)}"

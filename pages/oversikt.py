@@ -1,29 +1,29 @@
-import datetime
-
 import streamlit as st
 
 import ui
-from lagesbild import cooperation, pledges, places, surveys
+from lagesbild import asof, cooperation, pledges, places, surveys
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date, number, percent
 
-HEADLINES = [("medborgarundersokningen", "trygg_kvall", "Trygga ensamma hem på kvällen, Norrmalm"),
-             ("stockholmsenkaten", "trygg_ute_sent", "Elever trygga ute sent en kväll, Norrmalm")]
+# The two headline series; each is named by the indicator catalogue, as on Trender (one name per indicator).
+HEADLINES = [("medborgarundersokningen", "trygg_kvall"), ("stockholmsenkaten", "trygg_ute_sent")]
 
 engine = ui.frame("Översikt")
 st.title("Lägesbild Norrmalm")
-st.caption("Norrmalms trygghets- och säkerhetsråd: stadsdelsförvaltningens och lokalpolisens gemensamma lägesbild.")
+today = ui.as_of(engine)
+st.caption("Norrmalms trygghets- och säkerhetsråd: stadsdelsförvaltningens och lokalpolisens gemensamma lägesbild. "
+           f"**{ui.as_of_text(today)}**.")
 settings = ui.settings()
-today = datetime.date.today()
 internal = ui.show_internal()
 
 results = surveys.load_results(engine)
-meetings = cooperation.load_meetings(engine, include_internal=internal)
-last_meeting = cooperation.last_council_meeting(meetings)
+# What was known on the chosen day: nothing dated after it, "sedan rådsmötet" from the meeting before it.
+meetings = asof.up_to(cooperation.load_meetings(engine, include_internal=internal), today)
+last_meeting = asof.previous_council_meeting(meetings, today)
 pledge_frame = pledges.load_pledges(engine)
-progress = pledges.load_progress(engine, include_internal=internal)
-observations = places.load_observations(engine, include_internal=internal)
-actions = places.load_actions(engine, include_internal=internal)
+progress = asof.up_to(pledges.load_progress(engine, include_internal=internal), today)
+observations = asof.up_to(places.load_observations(engine, include_internal=internal), today)
+actions = asof.actions_up_to(places.load_actions(engine, include_internal=internal), today)
 place_frame = places.load_places(engine)
 scope = "Även internt material." if internal else "Endast öppet material."
 
@@ -36,24 +36,33 @@ with pledge_tile.container(border=True, height="stretch"):
         year = pledges.default_year(pledge_frame["year"], today)
         status = pledges.with_status(pledge_frame[pledge_frame["year"] == year], progress, today)
         st.subheader(f"Medborgarlöften {year}")
+        started = bool(status["year_started"].all())
+        if not started:
+            st.markdown(f"**Löftesåret {year} har inte börjat än.**")  # as slide 17 says: no status yet
         for row in status.itertuples():
-            st.markdown(f"{pledges.status_html(row.status)} **{row.done} av {row.target}** {md(row.unit)}  \n"
+            pill = pledges.status_html(row.status) + " " if row.year_started else ""
+            st.markdown(f"{pill}**{row.done} av {row.target}** {md(row.unit)}  \n"
                         f"{row.number}\\. {md(pledges.short_text(row.text))}", unsafe_allow_html=True)
         latest = progress[progress["pledge_id"].isin(status["id"])]["date"]
         st.caption(f"Källa: medborgarlöftena {year} och de framsteg som registrerats, "
                    f"{'senast ' + date(max(latest)) if len(latest) else 'inga registrerade än'}. "
-                   f"Status räknad {date(today)}{' (året är slut)' if year < today.year else ''}. {scope}")
+                   f"Status per {date(today)}{' (året är slut)' if year < today.year else ''}. {scope}")
 
 with survey_tile.container(border=True, height="stretch"):
     st.subheader("Upplevd trygghet")
-    for survey, indicator, label in HEADLINES:
+    catalogue = surveys.load_indicators(engine)
+    indicator_names = dict(zip(zip(catalogue["survey"], catalogue["indicator"]), catalogue["name"]))
+    for survey, indicator in HEADLINES:
+        label = f"{indicator_names.get((survey, indicator), indicator)}, Norrmalm"
         outcome = pledges.outcome(results, survey, indicator, "Norrmalm", settings.min_answers)
         if outcome is None:
             st.info(f"{label}: inga svar ännu.")
             continue
         delta = None if outcome.change is None else \
             f"{number(outcome.change, 1)} procentenheter sedan {outcome.previous_year}"
-        st.metric(label, percent(outcome.share), delta, delta_color="off")
+        # The delta has a real minus sign ("−2,0"), which Streamlit does not read as negative: say the arrow.
+        arrow = "off" if not outcome.change else ("down" if outcome.change < 0 else "up")
+        st.metric(label, percent(outcome.share), delta, delta_color="off", delta_arrow=arrow)
         verdict = "" if outcome.significant is None else \
             (" Förändringen är statistiskt säkerställd." if outcome.significant else
              " Förändringen är inte statistiskt säkerställd.")
@@ -73,7 +82,7 @@ with activity_tile.container(border=True, height="stretch"):
                     + " · ".join(f"**{md(name)}** ({date(when)})" for name, when in shown.items()))
     newest = max([*observations["date"], *actions["date"]], default=None)
     st.caption(f"Källa: iakttagelser och åtgärder i platsregistret, den senaste {date(newest) or '–'}. "
-               f"Senaste rådsmöte: {date(last_meeting) or 'inget registrerat'}. {scope}")
+               f"Senaste rådsmöte före {date(today)}: {date(last_meeting) or 'inget registrerat'}. {scope}")
 
 with followup_tile.container(border=True, height="stretch"):
     st.subheader("Nästa uppföljningar")

@@ -18,6 +18,8 @@ NAV_CSS = """
 .st-key-slide_nav .stAlert p { font-size: 0.95rem !important; }
 .st-key-slide_pagedown, .st-key-slide_pageup { display: none !important; }
 .block-container { padding-bottom: 6rem !important; }
+/* No chart toolbar (fullscreen, download) on a slide. */
+[data-testid="stElementToolbar"], .vega-embed details { display: none !important; }
 </style>
 """
 
@@ -35,7 +37,6 @@ AGENDA_COLUMNS = {
 
 engine = ui.frame("Rådsmöte", presenter=True)
 settings = ui.settings()
-today = datetime.date.today()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -49,6 +50,14 @@ def go_to(**values: str) -> None:
     st.query_params.update(values)
 
 
+def choose_date() -> None:
+    """The date picked here becomes "Läget per" for every page, and the address says it."""
+    picked = st.session_state.get("meeting_date")
+    if picked:
+        ui.set_as_of(picked)
+        go_to(datum=picked.isoformat())
+
+
 snapshot, date_notice = None, None
 if "ogonblick" in st.query_params:
     snapshot_id = params.record_id(st.query_params["ogonblick"])
@@ -60,8 +69,8 @@ if "ogonblick" in st.query_params:
     deck = snapshot.deck
     notice = deck.notice
 else:
-    asked, date_notice = params.meeting_date(st.query_params.get("datum"), today)
-    meeting_date = asked or agenda.default_meeting_date(engine, today)
+    date_notice = params.meeting_date(st.query_params.get("datum"), datetime.date.today())[1]
+    meeting_date = ui.as_of(engine)  # "Läget per": ?datum= in the address, the session's choice, or the default
     deck = agenda.Deck.from_dict(live_deck(settings.database, db.data_version(engine), meeting_date,
                                            settings.min_answers))
     notice = ui.example_notice(engine)
@@ -123,10 +132,11 @@ if "bild" not in st.query_params:
                       kwargs={**where, "bild": "1"}, key="start", icon=":material/co_present:")
             st.button("Tillbaka till dagens lägesbild", on_click=go_to, key="leave_snapshot")
         else:
-            chosen = st.date_input("Mötesdatum", value=deck.meeting_date, format="YYYY-MM-DD", key="meeting_date",
-                                   help="Lägesbilden visas som den var detta datum; förändringar räknas från "
-                                        "föregående rådsmöte.")
-            st.caption(f"Föregående rådsmöte: {date(deck.since) or 'inget registrerat'}.")
+            chosen = st.date_input("Läget per (mötesdatum)", value=deck.meeting_date, format="YYYY-MM-DD",
+                                   key="meeting_date", on_change=choose_date,
+                                   help="Lägesbilden visas som den var detta datum, på alla sidor; förändringar "
+                                        "räknas från föregående rådsmöte.")
+            st.caption(f"{ui.as_of_text(deck.meeting_date)}. Föregående rådsmöte: {date(deck.since) or 'inget registrerat'}.")
             st.button("Starta presentationen", type="primary", on_click=go_to,
                       kwargs={"datum": chosen.isoformat(), "bild": "1"}, key="start", icon=":material/co_present:")
         with st.container(horizontal=True):
@@ -195,7 +205,7 @@ if slide.source:
 if snapshot:
     st.caption(snapshot.describe())
 if locked := st.session_state.pop("locked", None):
-    st.toast(locked, icon=":material/lock:")
+    st.toast("Lägesbilden är låst.", icon=":material/lock:")  # short: a long toast adds an English "view more"
 
 with st.container(horizontal=True, vertical_alignment="center", wrap=False, key="slide_nav"):
     st.button("Föregående", on_click=go_to, kwargs={**where, "bild": str(max(number - 1, 1))}, key="slide_prev",

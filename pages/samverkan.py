@@ -3,7 +3,7 @@ import datetime
 import streamlit as st
 
 import ui
-from lagesbild import cooperation, places
+from lagesbild import asof, cooperation, places
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
@@ -19,20 +19,21 @@ def lines(text: str) -> str:
 
 engine = ui.frame("Samverkan")
 st.title("Samverkan")
+on = ui.as_of(engine)  # the follow-up as of "Läget per"; `today` only bounds what the form accepts
 st.caption("Samverkansöverenskommelsen mellan stadsdelsförvaltningen och lokalpolisområde Norrmalm: "
-           "vem som träffas och hur ofta, vad har vi gjort och hur fortsätter vi.")
+           f"vem som träffas och hur ofta, vad har vi gjort och hur fortsätter vi. **{ui.as_of_text(on)}**.")
 settings = ui.settings()
 today = datetime.date.today()
 forums = cooperation.load_forums(engine)
-meetings = cooperation.load_meetings(engine, include_internal=ui.show_internal())
+meetings = asof.up_to(cooperation.load_meetings(engine, include_internal=ui.show_internal()), on)
 place_frame = places.load_places(engine)
 
-years = sorted(set(cooperation.meeting_years(meetings)) | {today.year}, reverse=True)
+years = sorted(set(cooperation.meeting_years(meetings)) | {on.year}, reverse=True)
 if st.session_state.get("coop_year") not in years:
     # Default: the latest year with meetings, so that the page opens on a year with something to show.
     st.session_state["coop_year"] = (cooperation.meeting_years(meetings) or years)[0]
-year = st.columns(5)[0].selectbox("År", years, key="coop_year")
-summary = cooperation.follow_up(forums, meetings, year, today).set_index("forum_id")
+year = st.columns(5)[0].selectbox("År", years, key="coop_year", placeholder="Välj")
+summary = cooperation.follow_up(forums, meetings, year, on).set_index("forum_id")
 st.caption(f"Möten {year}: hållna mot planerade enligt mötesfrekvensen"
            f"{'' if ui.show_internal() else '; endast öppna möten räknas och visas'}.")
 
@@ -40,7 +41,7 @@ st.header("Organisation")
 for column, row in zip(st.columns(3), forums[forums["kind"] == "organisation"].itertuples()):
     follow = summary.loc[row.id]
     with column.container(border=True):
-        held = cooperation.held_text(follow.held, follow.planned, follow.planned_so_far, year, today)
+        held = cooperation.held_text(follow.held, follow.planned, follow.planned_so_far, year, on)
         st.markdown(f"#### {md(row.name)}\n{md(row.purpose)}\n\n**Deltagare:** {md(row.participants)}  \n"
                     f"**Mötesfrekvens:** {md(row.frequency)}  \n**Möten:** {held}")
 
@@ -54,7 +55,7 @@ for row in forums[forums["kind"] == "aktivitet"].itertuples():
                        f"\n\n**Deltagare:** {md(row.participants)}  \n**Mötesfrekvens:** {md(row.frequency)}")
         count.metric(f"Möten {year}", cooperation.held_of_planned(follow.held, follow.planned), border=True,
                      help="Hållna möten av planerade enligt mötesfrekvensen.")
-        count.caption(cooperation.planned_text(follow.planned, follow.planned_so_far, year, today))
+        count.caption(cooperation.planned_text(follow.planned, follow.planned_so_far, year, on))
         done, next_ = st.columns(2, gap="large")
         for column, title, when, text in ((done, "Vad har vi gjort", follow.done_date, follow.done),
                                           (next_, "Hur fortsätter vi", follow.next_date, follow.next)):

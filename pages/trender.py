@@ -61,14 +61,16 @@ names = {(s, i): n for s, i, n in zip(catalogue["survey"], catalogue["indicator"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown("**Färdiga vyer:**", width="content")
     for label, view in stats.READY_VIEWS.items():
+        # Small buttons: the label and both views fit one line on a laptop, so the chart starts higher.
         st.button(label, on_click=use_view, args=(view,), disabled=(view.survey, view.indicator) not in pairs,
-                  key=f"trend_view_{view.survey}")
+                  key=f"trend_view_{view.survey}", icon=":material/bookmark:", type="tertiary")
 
-first, second, third, fourth = st.columns(4)
+# Widths after the longest values (survey and indicator names), so that no box cuts its value on a laptop.
+first, second, third, fourth = st.columns([1.4, 1.5, 0.95, 1.2])
 survey_ids = list(dict.fromkeys(s for s, _ in pairs))
-survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label)
+survey = first.selectbox("Undersökning", survey_ids, key="trend_survey", format_func=survey_label, placeholder="Välj")
 indicator = second.selectbox("Indikator", [i for s, i in pairs if s == survey], key="trend_indicator",
-                             format_func=lambda i: names.get((survey, i), i))
+                             format_func=lambda i: names.get((survey, i), i), placeholder="Välj")
 if extract:
     results = aggregated(upload.file_id, upload.name, survey, indicator, upload)
 else:
@@ -77,15 +79,16 @@ if results.empty:
     st.info("Inga svar för det här urvalet.")
     st.stop()
 areas = sorted(set(results["area"]) - {surveys.CITY}) or [surveys.CITY]
-area = third.selectbox("Område", areas, index=areas.index("Norrmalm") if "Norrmalm" in areas else 0, key="trend_area")
+area = third.selectbox("Område", areas, index=areas.index("Norrmalm") if "Norrmalm" in areas else 0, key="trend_area",
+                       placeholder="Välj")
 
 groups = sorted(set(results["grp"]), key=stats.group_order)
 first, second, third = st.columns([3, 1, 1])
-split = second.selectbox("Dela upp", ["", *stats.dimensions(groups)], key="trend_split",
+split = second.selectbox("Dela upp", ["", *stats.dimensions(groups)], key="trend_split", placeholder="Välj",
                          format_func=lambda d: f"Per grupp: {d.lower()}" if d else "Ingen uppdelning") or None
 group = first.radio("Grupp", groups, horizontal=True, key="trend_group", disabled=split is not None)
 compare = fourth.multiselect("Jämför med andra områden", [a for a in areas if a != area], key="trend_compare",
-                             disabled=split is not None, placeholder="Välj områden")
+                             disabled=split is not None, placeholder="Välj områden", select_all=False)
 waves = sorted(int(y) for y in results["year"].unique())
 years = (third.select_slider("År", waves, value=(waves[0], waves[-1]), key=f"trend_years_{survey}_{indicator}")
          if len(waves) > 1 else (waves[0], waves[0]))
@@ -126,7 +129,9 @@ st.caption("Tvåandelstest på 5 % nivå. Jämförelsen med hela staden tar inte
 
 st.subheader("Tabell")
 table = export.trend_table(trend, survey_name, indicator_name)
-st.dataframe(export.display_table(table), hide_index=True)
+shown_table = export.display_table(table)
+st.dataframe(shown_table, hide_index=True, column_config={  # numbers (as Swedish text) right-aligned
+    column: st.column_config.TextColumn(alignment="right") for column in export.numeric_columns(shown_table)})
 heading = export.trend_title(trend, survey_name, indicator_name)
 footnotes = export.trend_footnotes(trend, upload.name if extract else (about["source"].iloc[0] if not about.empty else ""))
 stem = export.file_stem("trend", survey, indicator, area)

@@ -122,3 +122,26 @@ def test_an_observation_recorded_at_a_clicked_point_appears_on_the_map(page):
     expect(main.locator("b", has_text="norr")).to_have_count(0)
     expect(page.locator(EXCEPTION)).to_have_count(0)
     assert not page.uncaught_errors, page.uncaught_errors
+
+
+# Each place circle's centre on screen, and whether the circle itself is what a click there hits.
+CIRCLES = """() => Array.from(document.querySelectorAll(".leaflet-overlay-pane path.leaflet-interactive")).map((path) => {
+    const box = path.getBoundingClientRect();
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    return {x: x, y: y, hit: document.elementFromPoint(x, y) === path};
+})"""
+
+
+def test_every_place_is_readable_and_clickable_at_the_start_zoom(page):
+    frame = map_frame(page)
+    circles = frame.evaluate(CIRCLES)
+    assert len(circles) == PLACES
+    assert all(c["hit"] for c in circles), circles  # no circle hidden under another
+    for i, a in enumerate(circles):
+        for b in circles[i + 1:]:
+            assert ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5 >= 30, (a, b)  # 30 px = one circle
+    assert int(frame.evaluate("document.querySelector('[data-places-spread]').dataset.placesSpread")) >= 2
+    # The scale is metric only.
+    scale = frame.locator(".leaflet-control-scale")
+    expect(scale).to_have_count(1)
+    assert "ft" not in scale.inner_text() and "mi" not in scale.inner_text()

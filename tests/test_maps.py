@@ -38,7 +38,7 @@ def layer_data(script: str, name: str):
     """The JSON data the place or observation layer carries in the map's script (places get their name and
     tooltip text back, as a reader sees them)."""
     if name == "places":
-        match = re.search(r"var places = L\.featureGroup\(\);\s*(\[.*?\])\.forEach", script, re.S)
+        match = re.search(r"var placeData = (\[.*?\]);\n", script, re.S)
         drawn = json.loads(match.group(1))
         for p in drawn:
             name_html, detail = p["tooltip"].split("<br>")
@@ -261,9 +261,14 @@ def test_filters_change_the_map_and_the_counts():
     at.selectbox(key="map_window").set_value("eget").run()
     at.date_input(key="map_dates").set_value((dt.date(2016, 12, 1), dt.date(2016, 12, 31))).run()
     assert not at.exception
-    assert "13 av 13 platser och 1 iakttagelser" in seen(at) and "2016-12-01 – 2016-12-31" in seen(at)
+    # A window shows the places where something was seen or done in it, not all 13.
+    assert "2 av 13 platser och 1 iakttagelser" in seen(at) and "2016-12-01 – 2016-12-31" in seen(at)
+    assert len(layer_data(folium_args(at)["script"], "places")) == 2
     at.selectbox(key="map_window").set_value("rådsmöte").run()
-    assert "0 iakttagelser" in seen(at) and "sedan senaste rådsmötet 2016-12-14" in seen(at)
+    # "Läget per" is the example meeting 2016-12-14: since the council's meeting before it.
+    assert "sedan senaste rådsmötet 2016-06-15" in seen(at)
+    shown = int(re.search(r"(\d+) av 13 platser", seen(at)).group(1))
+    assert 0 < shown < 13 and len(layer_data(folium_args(at)["script"], "places")) == shown
 
 
 def test_observation_typed_with_html_shows_as_text_in_the_card(engine):

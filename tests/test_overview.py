@@ -29,11 +29,13 @@ def markdown_text(at: AppTest) -> list[str]:
     return [re.sub(r"\\(.)", r"\1", text).strip() for text in plain]
 
 
-def test_pledge_tile_shows_each_2017_pledge_with_status_and_count():
-    at = open_overview()
+def test_pledge_tile_shows_each_2017_pledge_with_count_and_that_the_year_has_not_begun():
+    at = open_overview()  # only example data: "Läget per" is the example meeting, 2016-12-14
     assert "Medborgarlöften 2017" in [s.value for s in at.subheader]
-    lines = [line for line in markdown_text(at) if "Ej uppfyllt" in line]
-    assert len(lines) == 3
+    text = markdown_text(at)
+    assert "Löftesåret 2017 har inte börjat än." in text
+    assert not any(status in line for line in text for status in ("Ej uppfyllt", "I fas", "Efter plan"))
+    lines = [line for line in text if line.startswith("0 av")]
     assert "0 av 2" in lines[0] and "kriminella nätverk" in lines[0]
     assert "0 av 3" in lines[2] and "samverkansforum" in lines[2]
 
@@ -43,20 +45,22 @@ def test_every_tile_names_its_source_and_freshness():
     sources = [c.value for c in at.caption if c.value.startswith("Källa:")]
     assert len(sources) == 5  # pledges, two survey series, places, follow-ups
     pledge, safety, pupils, activity, followups = sources
-    assert "medborgarlöftena 2017" in pledge and "inga registrerade än" in pledge and "(året är slut)" in pledge
+    assert "medborgarlöftena 2017" in pledge and "inga registrerade än" in pledge and "Status per 2016-12-14" in pledge
     assert "Medborgarundersökningen 2016 (senaste mätningen), 398 svar" in safety
     assert "95 % konfidensintervall 65,3\u00a0%–74,3\u00a0%" in safety and "inte statistiskt säkerställd" in safety
     assert "Exempeldata" in safety and "Stockholmsenkäten 2016" in pupils
-    assert "den senaste 2016-12-07" in activity and "Senaste rådsmöte: 2016-12-14" in activity
-    assert "11 platser har ett datum satt" in followups and "Alla datum har passerat" in followups
+    assert "den senaste 2016-12-07" in activity and "Senaste rådsmöte före 2016-12-14: 2016-06-15" in activity
+    assert "11 platser har ett datum satt" in followups and "Alla datum har passerat" not in followups
 
 
 def test_places_tile_counts_activity_since_the_last_council_meeting(engine):
     at = open_overview()
     metric = next(m for m in at.metric if m.label.startswith("Platser med ny aktivitet"))
-    assert metric.label == "Platser med ny aktivitet sedan rådsmötet 2016-12-14" and metric.value == "0"
-    assert any(line.startswith("Senast aktiva: Bosättningar i parker och på förskolegårdar (2016-12-07)")
+    # As of the example meeting 2016-12-14: what happened since the council's meeting before it.
+    assert metric.label == "Platser med ny aktivitet sedan rådsmötet 2016-06-15" and metric.value == "11"
+    assert any(line.startswith("Bosättningar i parker och på förskolegårdar (2016-12-07)")
                for line in markdown_text(at))
+    # Something typed in makes the data real: "Läget per" becomes today, counted from 2016-12-14.
     places.add_observation(engine, "Vasaparken", dt.date(2017, 1, 10), "alkohol/narkotika", "Fält och fritid",
                            "Cannabisrökning igen sena kvällar.", "öppen", by=EDITOR)
     places.add_observation(engine, "Odenplan", dt.date(2017, 1, 11), "annat", "Polisen",
@@ -80,8 +84,11 @@ def test_recorded_progress_and_status_reach_the_overview(engine):
 
 def test_follow_ups_are_listed_soonest_first_with_passed_dates_marked():
     at = open_overview()
+    assert not [line for line in markdown_text(at) if "(passerat)" in line]  # none had passed on 2016-12-14
+    at.query_params["datum"] = "2017-01-20"
+    at.run()
     lines = [line for line in markdown_text(at) if "(passerat)" in line]
-    assert len(lines) == 6
+    assert len(lines) == 4
     assert lines[0].startswith("2017-01-11 (passerat) · Vasaparken")
 
 

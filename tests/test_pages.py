@@ -40,10 +40,10 @@ def test_start_page_shows_overview_with_example_notice():
     assert at.title[0].value == "Lägesbild Norrmalm"
     assert any("Exempeldata" in w.value for w in at.sidebar.warning)
     labels = [m.label for m in at.metric]
-    assert "Trygga ensamma hem på kvällen, Norrmalm" in labels
-    metric = next(m for m in at.metric if m.label.startswith("Trygga ensamma"))
+    assert "Trygg ensam hem på kvällen, Norrmalm" in labels  # the catalogue's name, as on Trender
+    metric = next(m for m in at.metric if m.label.startswith("Trygg ensam"))
     assert metric.value == "70,0\u00a0%"
-    assert "-2,0 procentenheter sedan 2015" in metric.delta
+    assert "\u22122,0 procentenheter sedan 2015" in metric.delta  # a real minus sign
 
 
 @pytest.mark.parametrize("page", PAGES)

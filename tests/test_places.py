@@ -315,3 +315,26 @@ def test_formula_like_text_is_quoted_for_excel_and_unquoted_on_import(engine):
 def test_export_holds_only_what_the_view_shows(engine):
     assert b"Inbrott och st" not in places.observations_csv(places.load_observations(engine))
     assert "Inbrott och st".encode() in places.observations_csv(places.load_observations(engine, include_internal=True))
+
+
+def test_one_new_observation_does_not_flip_a_places_category(engine):
+    def vasaparken() -> str:
+        observations = places.load_observations(engine)
+        return places.with_categories(places.load_places(engine), observations).set_index("name").loc[
+            "Vasaparken", "category"]
+
+    assert vasaparken() == "alkohol/narkotika"
+    places.add_observation(engine, "Vasaparken", dt.date(2016, 12, 10), "ungdomar", "Polisen", "Grupp ungdomar.",
+                           "öppen", by=EDITOR)
+    assert vasaparken() == "alkohol/narkotika"  # a tie keeps the category seen first
+    places.add_observation(engine, "Vasaparken", dt.date(2016, 12, 11), "ungdomar", "Polisen", "Igen.", "öppen",
+                           by=EDITOR)
+    assert vasaparken() == "ungdomar"  # a majority moves it
+
+
+def test_a_time_window_keeps_only_the_places_active_in_it(engine):
+    observations, actions = places.load_observations(engine), places.load_actions(engine)
+    frame = places.with_categories(places.load_places(engine), observations)
+    assert len(places.active_in_window(frame, observations, actions, None, None)) == len(frame)
+    december = places.active_in_window(frame, observations, actions, dt.date(2016, 12, 1), dt.date(2016, 12, 31))
+    assert 0 < len(december) < len(frame)

@@ -157,7 +157,7 @@ def test_outcome_has_interval_and_test_of_the_change(engine):
     assert outcome.p_value == pytest.approx(two_proportion_test(72.0, 412, 70.0, 398)[1])
     assert outcome.significant is False and outcome.is_example
     assert outcome.sentence() == ("70,0\u00a0% i Medborgarundersökningen 2016 (95 % konfidensintervall "
-                                  "65,3\u00a0%–74,3\u00a0%, 398 svar), -2,0 procentenheter sedan 2015; "
+                                  "65,3\u00a0%–74,3\u00a0%, 398 svar), \u22122,0 procentenheter sedan 2015; "
                                   "förändringen är inte statistiskt säkerställd.")
 
 
@@ -189,8 +189,8 @@ def test_meter_escapes_the_unit_and_caps_the_bar():
     meter = pledges.meter_html(3, 2, 1, FULFILLED, "<script>x</script>", show_pace=True)
     assert "<script>" not in meter and "&lt;script&gt;" in meter
     assert 'aria-valuenow="3"' in meter and "width:100.00%" in meter
-    assert "Uppfyllt" in meter and "i fas i dag: 1" in meter
-    assert "i fas i dag" not in pledges.meter_html(0, 2, 2, NOT_FULFILLED, "insatser", show_pace=False)
+    assert "Uppfyllt" in meter and "i fas: 1" in meter
+    assert "i fas:" not in pledges.meter_html(0, 2, 2, NOT_FULFILLED, "insatser", show_pace=False)
 
 
 # --- the page ----------------------------------------------------------------------------------------
@@ -224,9 +224,15 @@ def test_page_shows_the_three_2017_pledges_with_targets_and_statuses():
         assert heading in text
     assert "Mål: 2 riktade insatser" in text.replace("**", "") and "Mål: 3 samverkansforum" in text.replace("**", "")
     assert len(meters(at)) == 3
+    # Only example data: "Läget per" is the example meeting 2016-12-14, before the pledge year.
+    assert all('aria-valuenow="0"' in m and "pledge-status" not in m for m in meters(at))
+    assert text.count("Löftesåret 2017 har inte börjat än.") == 3
+    assert "Året 2017 har inte börjat" in text and "Läget per 2016-12-14" in text
+    at.query_params["datum"] = "2018-01-15"
+    at.run()
     assert all("Ej uppfyllt" in m and 'aria-valuenow="0"' in m for m in meters(at))
-    assert text.count("Året 2017 är slut och målet nåddes inte.") == 3
-    assert "Året 2017 är slut: statusen visar hur löftena slutade" in text
+    assert visible_text(at).count("Året 2017 är slut och målet nåddes inte.") == 3
+    assert "Året 2017 är slut: statusen visar hur löftena slutade" in visible_text(at)
     # Pledge 3 is linked to perceived safety: the outcome stands beside it, with interval and test.
     assert "Utfall som löftet ska påverka" in text and "inte statistiskt säkerställd" in text
 

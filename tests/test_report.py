@@ -132,3 +132,19 @@ def test_the_rapport_help_is_in_swedish(capsys):
     with pytest.raises(SystemExit) as finished:
         main(["rapport", "--format", "docx", "--out", "x"])
     assert finished.value.code == 2 and "docx" in capsys.readouterr().err
+
+
+def test_the_powerpoint_carries_each_slides_sources_in_its_speaker_notes(deck, pptx):
+    for slide, model in zip(pptx.slides, deck.slides):
+        notes = slide.notes_slide.notes_text_frame.text
+        assert model.source and model.source in notes, model.title
+        assert "Läget per 2016-12-14" in notes and "Exempeldata." in notes
+
+
+def test_the_pdf_numbers_its_pages_and_reads_content_before_footer(pdf):
+    pages = len(pdf.pages)
+    for number, page in enumerate(pdf.pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert f"Sida {number} av {pages}" in text
+        # The footer is drawn after the page's content: text extraction (and a screen reader) meets it last.
+        assert text.index("Exempeldata.") > 0 and text.rstrip().endswith(f"Sida {number} av {pages}")

@@ -209,3 +209,9 @@ def test_ready_views_are_the_two_deck_slides():
                            "Elever som känner sig trygga ute sent en kväll, Stockholmsenkäten"]
     assert [(v.survey, v.indicator, v.area) for v in views.values()] == [
         ("medborgarundersokningen", "trygg_kvall", "Norrmalm"), ("stockholmsenkaten", "trygg_ute_sent", "Norrmalm")]
+
+
+def test_negative_numbers_have_a_real_minus_sign():
+    from lagesbild.formatting import number, percent
+
+    assert number(-2.0, 1) == "\u22122,0" and percent(-0.5) == "\u22120,5\u00a0%" and number(-1234) == "\u22121\u00a0234"
