@@ -1,11 +1,14 @@
 """Streamlit building blocks every page shares: the frame, the database and the notices."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
-from lagesbild import agenda, audit, auth, formatting
+from lagesbild import agenda, areas, audit, auth, cooperation, db, formatting, pledges, places, snapshots, surveys
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
@@ -172,6 +175,7 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
                        initial_sidebar_state="collapsed" if presenter else "auto")
     st.markdown(PRESENTER_CSS if presenter else CSS, unsafe_allow_html=True)
     current = engine()
+    data_version(fresh=True)
     if not presenter:
         notice = example_notice(current)
         if notice:
@@ -185,9 +189,9 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
     return current
 
 
-def example_notice(current: Engine) -> str | None:
-    """The "Exempeldata" notice while any example data is stored, else None."""
-    notice = agenda.example_notice(current)
+def example_notice(current: Engine | None = None) -> str | None:
+    """The "Exempeldata" notice while any example data is stored, else None (of the app's database, cached)."""
+    notice = cached(agenda.example_notice)
     return None if notice is None else notice.replace("Exempeldata.", "**Exempeldata.**", 1)
 
 
@@ -222,3 +226,83 @@ def show_input_error(error: InputError, nothing_saved: bool = True) -> None:
     lines = "\n".join(f"- {problem}" for problem in error.problems)
     suffix = "\n\nIngenting har sparats." if nothing_saved else ""
     st.error(f"**{len(error.problems)} fel hittades.**\n\n{lines}{suffix}", icon=":material/error:")
+
+
+# --- cached data access ------------------------------------------------------------------------------
+# Every page reads its tables through load() (and what the data layer derives from the database through
+# cached()): one query per table per data version, however many sessions and reruns. The version is a
+# row in the database that every write transaction bumps (lagesbild.db.bump_version), read once per run
+# by frame(), so a write through another app process on the same database is seen on the next rerun.
+# st.cache_resource, not st.cache_data: one copy per version shared by every session, where cache_data
+# would unpickle a copy for each session and rerun. A page gets a shallow copy of a frame, which pandas'
+# copy-on-write keeps from ever changing the shared one.
+
+# Session state: the data version this run reads at.
+DATA_VERSION_KEY = "_lagesbild_data_version"
+
+# Name → (loader(engine[, include_internal]), whether it takes include_internal).
+TABLES: dict[str, tuple[Callable[..., Any], bool]] = {
+    "results": (surveys.load_results, False),
+    "indicators": (surveys.load_indicators, False),
+    "places": (places.load_places, False),
+    "observations": (places.load_observations, True),
+    "actions": (places.load_actions, True),
+    "boundaries": (areas.load_boundaries, False),
+    "forums": (cooperation.load_forums, False),
+    "meetings": (cooperation.load_meetings, True),
+    "pledges": (pledges.load_pledges, True),
+    "progress": (pledges.load_progress, True),
+    "agenda": (agenda.load_agenda, False),
+    "snapshots": (snapshots.list_snapshots, False),
+    "datasets": (db.load_datasets, False),
+}
+
+
+def data_version(fresh: bool = False) -> int:
+    """The data version this run reads at; read from the database by frame(), once per run."""
+    if fresh or DATA_VERSION_KEY not in st.session_state:
+        version = db.data_version(engine())
+        _forget_older_versions(settings().database, version)
+        st.session_state[DATA_VERSION_KEY] = version
+    return st.session_state[DATA_VERSION_KEY]
+
+
+def load(table: str, include_internal: bool = False) -> Any:
+    """One table (a name in TABLES) at this run's data version; internal material only when asked for."""
+    loader, takes_internal = TABLES[table]
+    args = (include_internal,) if takes_internal else ()
+    return _shared(_cached(settings().database, data_version(), f"table:{table}", args, loader))
+
+
+def cached(function: Callable[..., Any], *args: Any) -> Any:
+    """function(engine, *args) at this run's data version, computed once per version for every session.
+
+    The arguments are part of the key: strings, numbers, dates, tuples and dataclasses.
+    """
+    code = getattr(function, "__code__", None)
+    name = f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
+    return _shared(_cached(settings().database, data_version(), name, args, function))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _cached(database: str, version: int, name: str, args: tuple, _function: Callable[..., Any]) -> Any:
+    # `version` is only in the key: the database is read at least as new as it, since it was read first.
+    return _function(_engine(database), *args)
+
+
+@st.cache_resource
+def _newest_versions() -> dict[str, int]:
+    return {}
+
+
+def _forget_older_versions(database: str, version: int) -> None:
+    # Frames of an older version are never asked for again: drop them rather than hold them until evicted.
+    newest = _newest_versions()
+    if database in newest and version > newest[database]:
+        _cached.clear()
+    if version > newest.get(database, -1):
+        newest[database] = version
+
+
+def _shared(value: Any) -> Any:
+    return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value

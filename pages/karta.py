@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from lagesbild import areas, audit, cooperation, db, maps, places, uploads
+from lagesbild import audit, cooperation, maps, places, uploads
 from lagesbild.formatting import date, number
 from lagesbild.places import (CATEGORIES, CATEGORY_SYMBOLS, PLACE_STATUSES, STATUS_COLOURS, STATUS_MEANINGS,
                               STATUS_TEXT_COLOURS, WINDOWS)
@@ -18,20 +18,13 @@ state = st.session_state
 today = dt.date.today()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def load(database: str, version: int, internal: bool):
-    """Places (categories filled), observations, actions, activities and the last council meeting of one data version."""
-    current = ui.engine()
-    observations = places.load_observations(current, include_internal=internal)
-    place_frame = places.with_categories(places.load_places(current), observations)
-    forums = cooperation.load_forums(current)
-    last = cooperation.last_council_meeting(cooperation.load_meetings(current, include_internal=internal))
-    return (place_frame, observations, places.load_actions(current, include_internal=internal),
-            forums[forums["kind"] == "aktivitet"], last, areas.load_boundaries(current))
-
-
-place_frame, observations, actions, activities, last_meeting, boundaries = load(
-    settings.database, db.data_version(engine), internal)
+observations = ui.load("observations", include_internal=internal)
+place_frame = places.with_categories(ui.load("places"), observations)
+actions = ui.load("actions", include_internal=internal)
+forums = ui.load("forums")
+activities = forums[forums["kind"] == "aktivitet"]
+last_meeting = cooperation.last_council_meeting(ui.load("meetings", include_internal=internal))
+boundaries = ui.load("boundaries")
 names = list(place_frame["name"])
 forum_names = dict(zip(activities["id"], activities["name"]))
 

@@ -3,7 +3,7 @@ import datetime
 import streamlit as st
 
 import ui
-from lagesbild import pledges, surveys
+from lagesbild import pledges
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
@@ -19,11 +19,11 @@ st.caption("Polisens och stadsdelsförvaltningens löften till dem som bor och v
 settings = ui.settings()
 today = datetime.date.today()
 
-all_pledges = pledges.load_pledges(engine)
+all_pledges = ui.load("pledges")
 if all_pledges.empty:
     st.info("Inga medborgarlöften är registrerade.")
     st.stop()
-progress = pledges.load_progress(engine, include_internal=ui.show_internal())
+progress = ui.load("progress", include_internal=ui.show_internal())
 frame = pledges.with_status(all_pledges, progress, today)
 years = sorted((int(y) for y in frame["year"].unique()), reverse=True)
 if "pledge_year" not in st.session_state:
@@ -37,8 +37,8 @@ st.caption("Status: " + " · ".join(f"**{s}** – {meaning}" for s, meaning in p
 if saved := st.session_state.pop("progress_saved", None):
     st.success(saved, icon=":material/check_circle:")
 
-results = surveys.load_results(engine)
-indicators = surveys.load_indicators(engine)
+results = ui.load("results")
+indicators = ui.load("indicators")
 names = dict(zip(zip(indicators["survey"], indicators["indicator"]), indicators["name"]))
 for row in shown.itertuples():
     with st.container(border=True):

@@ -3,7 +3,7 @@ import datetime
 import streamlit as st
 
 import ui
-from lagesbild import cooperation, pledges, places, surveys
+from lagesbild import cooperation, pledges, surveys
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date, number, percent
 
@@ -17,14 +17,14 @@ settings = ui.settings()
 today = datetime.date.today()
 internal = ui.show_internal()
 
-results = surveys.load_results(engine)
-meetings = cooperation.load_meetings(engine, include_internal=internal)
+results = ui.load("results")
+meetings = ui.load("meetings", include_internal=internal)
 last_meeting = cooperation.last_council_meeting(meetings)
-pledge_frame = pledges.load_pledges(engine)
-progress = pledges.load_progress(engine, include_internal=internal)
-observations = places.load_observations(engine, include_internal=internal)
-actions = places.load_actions(engine, include_internal=internal)
-place_frame = places.load_places(engine)
+pledge_frame = ui.load("pledges")
+progress = ui.load("progress", include_internal=internal)
+observations = ui.load("observations", include_internal=internal)
+actions = ui.load("actions", include_internal=internal)
+place_frame = ui.load("places")
 scope = "Även internt material." if internal else "Endast öppet material."
 
 pledge_tile, survey_tile = st.columns([3, 2], gap="medium")

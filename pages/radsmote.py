@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lagesbild import agenda, db, report, snapshots
+from lagesbild import agenda, report, snapshots
 from lagesbild.formatting import date
 from lagesbild.problems import InputError
 
@@ -35,12 +35,6 @@ settings = ui.settings()
 today = datetime.date.today()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def live_deck(database: str, version: int, meeting_date: datetime.date, min_answers: int) -> dict:
-    """The slide model as JSON-ready data, rebuilt whenever the data changes (the version moves)."""
-    return agenda.build_deck(ui.engine(), meeting_date, min_answers).to_dict()
-
-
 def param_date(value: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value) if value else None
@@ -55,6 +49,7 @@ def go_to(**params: str) -> None:
 
 snapshot = None
 if "ogonblick" in st.query_params:
+    # Not cached: the checksum is checked against the row as stored now, in case it was altered outside the app.
     snapshot = snapshots.load_snapshot(engine, int(st.query_params["ogonblick"])) \
         if st.query_params["ogonblick"].isdigit() else None
     if snapshot is None:
@@ -64,9 +59,9 @@ if "ogonblick" in st.query_params:
     deck = snapshot.deck
     notice = deck.notice
 else:
-    meeting_date = param_date(st.query_params.get("datum")) or agenda.default_meeting_date(engine, today)
-    deck = agenda.Deck.from_dict(live_deck(settings.database, db.data_version(engine), meeting_date,
-                                           settings.min_answers))
+    meeting_date = param_date(st.query_params.get("datum")) or ui.cached(agenda.default_meeting_date, today)
+    # Rebuilt whenever the data changes (the version moves), shared by every session showing the same meeting.
+    deck = ui.cached(agenda.build_deck, meeting_date, settings.min_answers)
     notice = ui.example_notice(engine)
 where = {"ogonblick": str(snapshot.id)} if snapshot else {"datum": deck.meeting_date.isoformat()}
 
@@ -139,7 +134,7 @@ if "bild" not in st.query_params:
                       kwargs={"datum": chosen.isoformat(), "bild": "1"}, key="start", icon=":material/co_present:")
         with st.container(horizontal=True):
             exports("prep")
-        answers = agenda.load_answers(engine, deck.meeting_date)
+        answers = ui.cached(agenda.load_answers, deck.meeting_date)
         if not snapshot and len(answers) and ui.may("ta_bort"):
             st.subheader("Laget runt")
             names = dict(zip(answers["id"], answers["organisation"]))
@@ -155,7 +150,7 @@ if "bild" not in st.query_params:
             st.dataframe(pd.DataFrame({"Nr": [s.number for s in deck.slides],
                                        "Rubrik": [s.title for s in deck.slides]}), hide_index=True)
         else:
-            edited = st.data_editor(agenda.load_agenda(engine), num_rows="dynamic", hide_index=True,
+            edited = st.data_editor(ui.load("agenda"), num_rows="dynamic", hide_index=True,
                                     column_config=AGENDA_COLUMNS, key="agenda_editor")
             st.session_state["agenda_edited"] = edited
             st.button("Spara dagordningen", key="agenda_save", on_click=save_agenda)
@@ -166,7 +161,7 @@ if "bild" not in st.query_params:
             with st.expander("Vad varje typ av punkt visar"):
                 st.markdown("\n".join(f"- **{kind}** – {about}" for kind, about in agenda.KINDS.items()))
     st.subheader("Låsta lägesbilder")
-    locked = snapshots.list_snapshots(engine)
+    locked = ui.load("snapshots")
     if locked.empty:
         st.caption("Ingen lägesbild är låst än. Lås den under mötet i bildspelets meny.")
     for row in locked.itertuples():

@@ -3,7 +3,7 @@ import datetime
 import streamlit as st
 
 import ui
-from lagesbild import cooperation, places
+from lagesbild import cooperation
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
@@ -24,9 +24,9 @@ st.caption("Samverkansöverenskommelsen mellan stadsdelsförvaltningen och lokal
            "vem som träffas och hur ofta, vad har vi gjort och hur fortsätter vi.")
 settings = ui.settings()
 today = datetime.date.today()
-forums = cooperation.load_forums(engine)
-meetings = cooperation.load_meetings(engine, include_internal=ui.show_internal())
-place_frame = places.load_places(engine)
+forums = ui.load("forums")
+meetings = ui.load("meetings", include_internal=ui.show_internal())
+place_frame = ui.load("places")
 
 years = sorted(set(cooperation.meeting_years(meetings)) | {today.year}, reverse=True)
 if "coop_year_saved" in st.session_state:

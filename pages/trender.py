@@ -46,12 +46,12 @@ if upload is not None:
     except InputError as error:
         ui.show_input_error(error, nothing_saved=False)
 
-stored = None if extract else surveys.load_results(engine)
+stored = None if extract else ui.load("results")
 pairs = extract.pairs if extract else sorted(set(zip(stored["survey"], stored["indicator"])))
 if not pairs:
     st.info("Inga undersökningsresultat finns ännu. Importera en fil på sidan Data.")
     st.stop()
-catalogue = surveys.load_indicators(engine)
+catalogue = ui.load("indicators")
 names = {(s, i): n for s, i, n in zip(catalogue["survey"], catalogue["indicator"], catalogue["name"])}
 
 with st.container(horizontal=True, vertical_alignment="center"):
