@@ -1,6 +1,7 @@
 """Streamlit building blocks every page shares: the frame, the database and the notices."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import pandas as pd
@@ -269,9 +270,7 @@ def data_version(fresh: bool = False) -> int:
 
 def load(table: str, include_internal: bool = False) -> Any:
     """One table (a name in TABLES) at this run's data version; internal material only when asked for."""
-    loader, takes_internal = TABLES[table]
-    args = (include_internal,) if takes_internal else ()
-    return _shared(_cached(settings().database, data_version(), f"table:{table}", args, loader))
+    return _shared(_table_at(settings().database, data_version(), Table(table, include_internal)))
 
 
 def cached(function: Callable[..., Any], *args: Any) -> Any:
@@ -282,6 +281,37 @@ def cached(function: Callable[..., Any], *args: Any) -> Any:
     code = getattr(function, "__code__", None)
     name = f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
     return _shared(_cached(settings().database, data_version(), name, args, function))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for derived(): the function gets load(name, include_internal) in its place."""
+
+    name: str
+    include_internal: bool = False
+
+
+def derived(function: Callable[..., Any], *args: Any) -> Any:
+    """function(*args) with every Table replaced by its frame, computed once per data version for every session.
+
+    For a view the data layer computes from loaded tables (a summary, a trend, a status), so that a rerun
+    with the same choices does none of that work again. The other arguments are part of the key.
+    """
+    code = getattr(function, "__code__", None)
+    name = f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
+    return _shared(_derived(settings().database, data_version(), name, args, function))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _derived(database: str, version: int, name: str, args: tuple, _function: Callable[..., Any]) -> Any:
+    resolved = [_table_at(database, version, a) if isinstance(a, Table) else a for a in args]
+    return _function(*resolved)
+
+
+def _table_at(database: str, version: int, table: Table) -> Any:
+    loader, takes_internal = TABLES[table.name]
+    args = (table.include_internal,) if takes_internal else ()
+    return _cached(database, version, f"table:{table.name}", args, loader)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -300,9 +330,10 @@ def _forget_older_versions(database: str, version: int) -> None:
     newest = _newest_versions()
     if database in newest and version > newest[database]:
         _cached.clear()
+        _derived.clear()
     if version > newest.get(database, -1):
         newest[database] = version
 
 
 def _shared(value: Any) -> Any:
-    return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
+    return value.copy(deep=False) if isinstance(value, (pd.DataFrame, pd.Series)) else value

@@ -19,7 +19,7 @@ today = dt.date.today()
 
 
 observations = ui.load("observations", include_internal=internal)
-place_frame = places.with_categories(ui.load("places"), observations)
+place_frame = ui.derived(places.with_categories, ui.Table("places"), ui.Table("observations", internal))
 actions = ui.load("actions", include_internal=internal)
 forums = ui.load("forums")
 activities = forums[forums["kind"] == "aktivitet"]

@@ -58,7 +58,7 @@ for row in shown.itertuples():
                         + (" *(intern)*" if entry.confidentiality == "intern" else ""))
         if isinstance(row.survey, str) and isinstance(row.indicator, str):
             area = row.area or "Norrmalm"
-            outcome = pledges.outcome(results, row.survey, row.indicator, area, settings.min_answers)
+            outcome = ui.derived(pledges.outcome, ui.Table("results"), row.survey, row.indicator, area, settings.min_answers)
             said = "inga svar ännu." if outcome is None else \
                 outcome.sentence() + (" Exempeldata." if outcome.is_example else "")
             name = names.get((row.survey, row.indicator), row.indicator)

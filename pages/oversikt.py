@@ -47,7 +47,7 @@ with pledge_tile.container(border=True, height="stretch"):
 with survey_tile.container(border=True, height="stretch"):
     st.subheader("Upplevd trygghet")
     for survey, indicator, label in HEADLINES:
-        outcome = pledges.outcome(results, survey, indicator, "Norrmalm", settings.min_answers)
+        outcome = ui.derived(pledges.outcome, ui.Table("results"), survey, indicator, "Norrmalm", settings.min_answers)
         if outcome is None:
             st.info(f"{label}: inga svar ännu.")
             continue
@@ -63,7 +63,8 @@ with survey_tile.container(border=True, height="stretch"):
 
 activity_tile, followup_tile = st.columns([2, 3], gap="medium")
 with activity_tile.container(border=True, height="stretch"):
-    recent = cooperation.places_active_since(observations, actions, last_meeting)
+    recent = ui.derived(cooperation.places_active_since, ui.Table("observations", internal), ui.Table("actions", internal),
+                        last_meeting)
     st.subheader("Otrygga platser")
     st.metric(f"Platser med ny aktivitet sedan rådsmötet {date(last_meeting)}" if last_meeting else
               "Platser med aktivitet", len(recent))

@@ -35,7 +35,8 @@ if st.session_state.get("coop_year") not in years:
     # Default: the latest year with meetings, so that the page opens on a year with something to show.
     st.session_state["coop_year"] = (cooperation.meeting_years(meetings) or years)[0]
 year = st.columns(5)[0].selectbox("År", years, key="coop_year")
-summary = cooperation.follow_up(forums, meetings, year, today).set_index("forum_id")
+summary = ui.derived(cooperation.follow_up, ui.Table("forums"), ui.Table("meetings", ui.show_internal()), year,
+                     today).set_index("forum_id")
 st.caption(f"Möten {year}: hållna mot planerade enligt mötesfrekvensen"
            f"{'' if ui.show_internal() else '; endast öppna möten räknas och visas'}.")
 if saved := st.session_state.pop("meeting_saved", None):

@@ -87,7 +87,8 @@ years = (third.select_slider("År", waves, value=(waves[0], waves[-1]), key=f"tr
          if len(waves) > 1 else (waves[0], waves[0]))
 
 selection = stats.TrendSelection(survey, indicator, area, group, tuple(compare), split, years)
-trend = stats.build_trend(results, selection, settings.min_answers, stats.load_method_breaks())
+trend = (stats.build_trend(results, selection, settings.min_answers, stats.load_method_breaks()) if extract else
+         ui.derived(stats.build_trend, ui.Table("results"), selection, settings.min_answers, stats.load_method_breaks()))
 survey_name = survey_label(survey)
 indicator_name = names.get((survey, indicator), indicator)
 title, subtitle = charts.trend_heading(trend, survey_name, indicator_name)

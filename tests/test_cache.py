@@ -86,6 +86,11 @@ def test_a_write_bumps_the_version_and_the_next_rerun_shows_it(engine):
     with statements() as seen:
         at.run()
     assert version_reads_only(seen), seen
+    # What a page derives from the tables (here the places with their categories) follows the version too.
+    total = len(places.load_places(engine))
+    places.add_place(engine, "Tegnérlunden", 59.33786, 18.05865, "Norrmalm", None, "ny", None, by=EDITOR)
+    at.run()
+    assert f"av {total + 1} platser" in map_caption(at)
 
 
 def test_sessions_share_one_copy_and_a_page_changing_its_frame_leaves_it_alone(engine):
