@@ -92,7 +92,8 @@ trend = (stats.build_trend(results, selection, settings.min_answers, stats.load_
 survey_name = survey_label(survey)
 indicator_name = names.get((survey, indicator), indicator)
 title, subtitle = charts.trend_heading(trend, survey_name, indicator_name)
-chart = charts.trend_chart(trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks, trend.waves)
+chart = ui.derived(charts.trend_chart, trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks,
+                   trend.waves)
 
 chart_column, about_column = st.columns([3, 1], gap="large")
 chart_column.altair_chart(chart, width="stretch")
