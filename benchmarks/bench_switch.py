@@ -26,7 +26,7 @@ PAGES = ["oversikt", "trender", "karta", "medborgarloften", "samverkan", "radsmo
 # (page, selectbox key, two options as shown): a change back and forth.
 FILTERS = [("trender", "trend_area", ("Bromma", "Norrmalm")),
            ("trender", "trend_survey", ("Stockholmsenkäten", "Medborgarundersökningen")),
-           ("karta", "map_window", ("Senaste 90 dagarna", "Allt")),
+           ("karta", "map_window", ("Senaste 90 dagarna", "Hela perioden")),
            ("karta", "map_place", ("Vasaparken", "Odenplan")),
            ("medborgarloften", "pledge_year", ("2017", "2017")),
            ("samverkan", "coop_year", ("2016", "2016"))]
