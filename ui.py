@@ -7,15 +7,18 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from lagesbild import agenda, asof, audit, auth, db, formatting, logs, params
+from lagesbild import (agenda, areas, asof, audit, auth, cooperation, db, formatting, logs, params, pledges, places,
+                       snapshots, surveys)
 from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
@@ -317,6 +320,7 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
         st.error(failure, icon=":material/error:")
     swedish()
     current = engine()
+    data_version(fresh=True)
     if not presenter:
         notice = example_notice(current)
         if notice:
@@ -348,12 +352,12 @@ def as_of(current: Engine) -> datetime.date:
         asked, _ = params.meeting_date(param, datetime.date.today())  # out of range: the nearest valid day
         if asked:
             set_as_of(asked)
-    return asof.as_of(current, st.session_state.get(AS_OF_KEY))
+    return cached(asof.as_of, st.session_state.get(AS_OF_KEY), datetime.date.today())
 
 
 def as_of_box(current: Engine) -> None:
     """The sidebar's "Läget per" date: every status and time window on every page is counted from it."""
-    default = asof.as_of(current)
+    default = cached(asof.as_of, None, datetime.date.today())
 
     def keep() -> None:
         picked = st.session_state.get("as_of_input")
@@ -371,9 +375,9 @@ def as_of_text(on: datetime.date) -> str:
     return f"Läget per {formatting.date(on)}"
 
 
-def example_notice(current: Engine) -> str | None:
-    """The "Exempeldata" notice while any example data is stored, else None."""
-    notice = agenda.example_notice(current)
+def example_notice(current: Engine | None = None) -> str | None:
+    """The "Exempeldata" notice while any example data is stored, else None (of the app's database, cached)."""
+    notice = cached(agenda.example_notice)
     return None if notice is None else notice.replace("Exempeldata.", "**Exempeldata.**", 1)
 
 
@@ -510,3 +514,113 @@ def form_feedback(form: str) -> None:
         st.warning(content, icon=":material/content_copy:")
     else:
         st.error(content, icon=":material/error:")
+
+
+# --- cached data access ------------------------------------------------------------------------------
+# Every page reads its tables through load() (and what the data layer derives from the database through
+# cached()): one query per table per data version, however many sessions and reruns. The version is a
+# row in the database that every write transaction bumps (lagesbild.db.bump_version), read once per run
+# by frame(), so a write through another app process on the same database is seen on the next rerun.
+# st.cache_resource, not st.cache_data: one copy per version shared by every session, where cache_data
+# would unpickle a copy for each session and rerun. A page gets a shallow copy of a frame, which pandas'
+# copy-on-write keeps from ever changing the shared one.
+
+# Session state: the data version this run reads at.
+DATA_VERSION_KEY = "_lagesbild_data_version"
+
+# Name → (loader(engine[, include_internal]), whether it takes include_internal).
+TABLES: dict[str, tuple[Callable[..., Any], bool]] = {
+    "results": (surveys.load_results, False),
+    "indicators": (surveys.load_indicators, False),
+    "places": (places.load_places, False),
+    "observations": (places.load_observations, True),
+    "actions": (places.load_actions, True),
+    "boundaries": (areas.load_boundaries, False),
+    "forums": (cooperation.load_forums, False),
+    "meetings": (cooperation.load_meetings, True),
+    "pledges": (pledges.load_pledges, True),
+    "progress": (pledges.load_progress, True),
+    "agenda": (agenda.load_agenda, False),
+    "snapshots": (snapshots.list_snapshots, False),
+    "datasets": (db.load_datasets, False),
+}
+
+
+def data_version(fresh: bool = False) -> int:
+    """The data version this run reads at; read from the database by frame(), once per run."""
+    if fresh or DATA_VERSION_KEY not in st.session_state:
+        version = db.data_version(engine())
+        _forget_older_versions(settings().database, version)
+        st.session_state[DATA_VERSION_KEY] = version
+    return st.session_state[DATA_VERSION_KEY]
+
+
+def load(table: str, include_internal: bool = False) -> Any:
+    """One table (a name in TABLES) at this run's data version; internal material only when asked for."""
+    return _shared(_table_at(settings().database, data_version(), Table(table, include_internal)))
+
+
+def cached(function: Callable[..., Any], *args: Any) -> Any:
+    """function(engine, *args) at this run's data version, computed once per version for every session.
+
+    The arguments are part of the key: strings, numbers, dates, tuples and dataclasses.
+    """
+    code = getattr(function, "__code__", None)
+    name = f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
+    return _shared(_cached(settings().database, data_version(), name, args, function))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for derived(): the function gets load(name, include_internal) in its place."""
+
+    name: str
+    include_internal: bool = False
+
+
+def derived(function: Callable[..., Any], *args: Any) -> Any:
+    """function(*args) with every Table replaced by its frame, computed once per data version for every session.
+
+    For a view the data layer computes from loaded tables (a summary, a trend, a status), so that a rerun
+    with the same choices does none of that work again. The other arguments are part of the key.
+    """
+    code = getattr(function, "__code__", None)
+    name = f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
+    return _shared(_derived(settings().database, data_version(), name, args, function))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _derived(database: str, version: int, name: str, args: tuple, _function: Callable[..., Any]) -> Any:
+    resolved = [_table_at(database, version, a) if isinstance(a, Table) else a for a in args]
+    return _function(*resolved)
+
+
+def _table_at(database: str, version: int, table: Table) -> Any:
+    loader, takes_internal = TABLES[table.name]
+    args = (table.include_internal,) if takes_internal else ()
+    return _cached(database, version, f"table:{table.name}", args, loader)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _cached(database: str, version: int, name: str, args: tuple, _function: Callable[..., Any]) -> Any:
+    # `version` is only in the key: the database is read at least as new as it, since it was read first.
+    return _function(_engine(database), *args)
+
+
+@st.cache_resource
+def _newest_versions() -> dict[str, int]:
+    return {}
+
+
+def _forget_older_versions(database: str, version: int) -> None:
+    # Frames of an older version are never asked for again: drop them rather than hold them until evicted.
+    newest = _newest_versions()
+    if database in newest and version > newest[database]:
+        _cached.clear()
+        _derived.clear()
+    if version > newest.get(database, -1):
+        newest[database] = version
+
+
+def _shared(value: Any) -> Any:
+    return value.copy(deep=False) if isinstance(value, (pd.DataFrame, pd.Series)) else value

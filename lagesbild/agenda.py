@@ -16,7 +16,6 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from . import asof, audit, auth, cooperation, db, places, pledges, surveys
 from .audit import Actor
-from .charts import trend_chart, trend_heading
 from .config import DATA_DIR
 from .formatting import date as format_date, number
 from .privacy import personal_data
@@ -608,6 +607,9 @@ def _statistics(data: _Data, item: Any, slide: Slide) -> None:
         return
     trend = build_trend(data.results, TrendSelection(survey, indicator, area, years=(min(years), max(years))),
                         data.min_answers, load_method_breaks())
+    # Imported here: Altair weighs 25 MB in every app process, and only the statistics slide draws a chart.
+    from .charts import trend_chart, trend_heading
+
     title, subtitle = trend_heading(trend, survey_name, name)
     figure = trend_chart(trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks, trend.waves)
     sentences = change_sentences(trend, name)

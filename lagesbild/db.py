@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, Engine, Float, ForeignKey, Integer, MetaData,
-                        String, Table, Text, UniqueConstraint, create_engine, event, func, insert,
-                        select, update)
+from sqlalchemy import (Boolean, Column, Connection, Date, DateTime, Engine, Float, ForeignKey, Integer,
+                        MetaData, String, Table, Text, UniqueConstraint, cast, create_engine, event, func,
+                        insert, select, update)
 
 metadata = MetaData()
 
@@ -225,6 +225,8 @@ meta = Table(
     Column("key", String(60), primary_key=True),
     Column("value", String(200), nullable=False),
 )
+# The meta row that counts committed writes (bump_version, data_version).
+VERSION_KEY = "version"
 
 
 def database_url(path_or_url: str | Path) -> str:
@@ -300,14 +302,24 @@ def set_meta(conn, key: str, value: str) -> None:
 
 
 def bump_version(conn) -> None:
-    """Mark that the data changed, so that cached views are recomputed."""
-    current = conn.execute(select(meta.c.value).where(meta.c.key == "version")).scalar()
-    set_meta(conn, "version", str(int(current or 0) + 1))
+    """Mark that the data changed, inside the caller's write transaction, so that cached views are recomputed.
+
+    The version lives in the database, so every app process sees another's write on its next rerun. The
+    increment is one UPDATE: two processes writing at once both count (a read-then-write would lose one, and
+    a cache filled after the first commit would then never see the second).
+    """
+    bumped = conn.execute(update(meta).where(meta.c.key == VERSION_KEY)
+                          .values(value=cast(cast(meta.c.value, Integer) + 1, String))).rowcount
+    if not bumped:
+        conn.execute(insert(meta).values(key=VERSION_KEY, value="1"))
 
 
-def data_version(engine: Engine) -> int:
-    """A number that changes with every write; cache keys use it."""
-    return int(get_meta(engine, "version", "0"))
+def data_version(bind: Engine | Connection) -> int:
+    """A number that grows with every committed write; cache keys use it. Read it before the data it keys."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return data_version(conn)
+    return int(bind.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).scalar() or 0)
 
 
 def add_dataset(conn, kind: str, file_name: str, rows: int, is_example: bool = False) -> int:

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from lagesbild import areas, db, importing, surveys, uploads
+from lagesbild import areas, importing, surveys, uploads
 from lagesbild.problems import InputError
 
 engine = ui.frame("Data", needs="importera")
@@ -68,6 +68,6 @@ if upload is not None:
         ui.show_input_error(error)
 
 st.subheader("Importerade filer")
-datasets = db.load_datasets(engine)
+datasets = ui.load("datasets")
 st.dataframe(datasets.rename(columns={"imported_at": "Importerad", "kind": "Slag", "file_name": "Fil",
                                       "rows": "Rader", "is_example": "Exempeldata"}), hide_index=True)

@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from lagesbild import areas, asof, audit, cooperation, db, maps, places, uploads
+from lagesbild import asof, audit, maps, places, uploads
 from lagesbild.formatting import date, number
 from lagesbild.places import (CATEGORIES, CATEGORY_SYMBOLS, PLACE_STATUSES, STATUS_COLOURS, STATUS_MEANINGS,
                               STATUS_TEXT_COLOURS, WINDOWS)
@@ -20,21 +20,13 @@ today = dt.date.today()
 on = ui.as_of(engine)  # windows and "sedan senaste rådsmötet" as of "Läget per"; `today` bounds the forms
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def load(database: str, version: int, internal: bool, on: dt.date):
-    """Places (categories filled), observations, actions, activities and the council meeting before `on`,
-    as known on `on`, of one data version."""
-    current = ui.engine()
-    observations = asof.up_to(places.load_observations(current, include_internal=internal), on)
-    place_frame = places.with_categories(places.load_places(current), observations)
-    forums = cooperation.load_forums(current)
-    last = asof.previous_council_meeting(cooperation.load_meetings(current, include_internal=internal), on)
-    return (place_frame, observations, asof.actions_up_to(places.load_actions(current, include_internal=internal), on),
-            forums[forums["kind"] == "aktivitet"], last, areas.load_boundaries(current))
-
-
-place_frame, observations, actions, activities, last_meeting, boundaries = load(
-    settings.database, db.data_version(engine), internal, on)
+observations = asof.up_to(ui.load("observations", include_internal=internal), on)
+place_frame = places.with_categories(ui.load("places"), observations)
+actions = asof.actions_up_to(ui.load("actions", include_internal=internal), on)
+forums = ui.load("forums")
+activities = forums[forums["kind"] == "aktivitet"]
+last_meeting = asof.previous_council_meeting(ui.load("meetings", include_internal=internal), on)
+boundaries = ui.load("boundaries")
 names = list(place_frame["name"])
 forum_names = dict(zip(activities["id"], activities["name"]))
 

@@ -18,7 +18,7 @@ if message := state.pop("log_saved", None):
     st.success(message, icon=":material/check_circle:")
 
 st.header("Borttaget")
-removed = audit.load_removed(engine, me)
+removed = ui.cached(audit.load_removed, me)
 if removed.empty:
     st.caption("Inget är borttaget.")
 else:
@@ -35,14 +35,14 @@ else:
 
 st.header("Ändringar")
 people, tables, actions, dates = st.columns(4)
-who = people.selectbox("Vem", audit.log_people(engine), index=None, key="log_who", placeholder="Alla")
+who = people.selectbox("Vem", ui.cached(audit.log_people), index=None, key="log_who", placeholder="Alla")
 table = tables.selectbox("Vad", list(audit.TABLE_NAMES), index=None, format_func=audit.TABLE_NAMES.get, key="log_table",
                          placeholder="Allt")
 action = actions.selectbox("Händelse", list(audit.ACTIONS), index=None, key="log_action", placeholder="Alla")
 span = dates.date_input("Från och med – till och med", (today - datetime.timedelta(days=90), today),
                         format="YYYY-MM-DD", key="log_dates")
 since, until = span if isinstance(span, tuple) and len(span) == 2 else (None, None)
-log = audit.load_log(engine, me, who, table, action, since, until)
+log = ui.cached(audit.load_log, me, who, table, action, since, until)
 if log.empty:
     st.info("Inga ändringar för det här urvalet.")
 else:

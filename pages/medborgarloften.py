@@ -3,7 +3,7 @@ import datetime
 import streamlit as st
 
 import ui
-from lagesbild import asof, pledges, surveys
+from lagesbild import asof, pledges
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
@@ -19,11 +19,11 @@ st.caption("Polisens och stadsdelsförvaltningens löften till dem som bor och v
 settings = ui.settings()
 today = datetime.date.today()
 
-all_pledges = pledges.load_pledges(engine)
+all_pledges = ui.load("pledges")
 if all_pledges.empty:
     st.info("Inga medborgarlöften är registrerade.")
     st.stop()
-progress = asof.up_to(pledges.load_progress(engine, include_internal=ui.show_internal()), on)
+progress = asof.up_to(ui.load("progress", include_internal=ui.show_internal()), on)
 frame = pledges.with_status(all_pledges, progress, on)
 years = sorted((int(y) for y in frame["year"].unique()), reverse=True)
 if "pledge_year" not in st.session_state:
@@ -35,8 +35,8 @@ st.markdown(pledges.status_basis(year, on, ui.show_internal()))
 st.caption("Status: " + " · ".join(f"**{s}** – {meaning}" for s, meaning in pledges.STATUS_MEANINGS.items())
            + f". Det svarta strecket visar hur mycket som ska vara gjort {date(on)} med jämn takt över året.")
 
-results = surveys.load_results(engine)
-indicators = surveys.load_indicators(engine)
+results = ui.load("results")
+indicators = ui.load("indicators")
 names = dict(zip(zip(indicators["survey"], indicators["indicator"]), indicators["name"]))
 for row in shown.itertuples():
     with st.container(border=True):
@@ -56,7 +56,7 @@ for row in shown.itertuples():
                         + (" *(intern)*" if entry.confidentiality == "intern" else ""))
         if isinstance(row.survey, str) and isinstance(row.indicator, str):
             area = row.area or "Norrmalm"
-            outcome = pledges.outcome(results, row.survey, row.indicator, area, settings.min_answers)
+            outcome = ui.derived(pledges.outcome, ui.Table("results"), row.survey, row.indicator, area, settings.min_answers)
             said = "inga svar ännu." if outcome is None else \
                 outcome.sentence() + (" Exempeldata." if outcome.is_example else "")
             name = names.get((row.survey, row.indicator), row.indicator)

@@ -1,7 +1,7 @@
 import streamlit as st
 
 import ui
-from lagesbild import asof, cooperation, pledges, places, surveys
+from lagesbild import asof, cooperation, pledges, surveys
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date, number, percent
 
@@ -16,15 +16,15 @@ st.caption("Norrmalms trygghets- och säkerhetsråd: stadsdelsförvaltningens oc
 settings = ui.settings()
 internal = ui.show_internal()
 
-results = surveys.load_results(engine)
+results = ui.load("results")
 # What was known on the chosen day: nothing dated after it, "sedan rådsmötet" from the meeting before it.
-meetings = asof.up_to(cooperation.load_meetings(engine, include_internal=internal), today)
+meetings = asof.up_to(ui.load("meetings", include_internal=internal), today)
 last_meeting = asof.previous_council_meeting(meetings, today)
-pledge_frame = pledges.load_pledges(engine)
-progress = asof.up_to(pledges.load_progress(engine, include_internal=internal), today)
-observations = asof.up_to(places.load_observations(engine, include_internal=internal), today)
-actions = asof.actions_up_to(places.load_actions(engine, include_internal=internal), today)
-place_frame = places.load_places(engine)
+pledge_frame = ui.load("pledges")
+progress = asof.up_to(ui.load("progress", include_internal=internal), today)
+observations = asof.up_to(ui.load("observations", include_internal=internal), today)
+actions = asof.actions_up_to(ui.load("actions", include_internal=internal), today)
+place_frame = ui.load("places")
 scope = "Även internt material." if internal else "Endast öppet material."
 
 pledge_tile, survey_tile = st.columns([3, 2], gap="medium")
@@ -50,11 +50,11 @@ with pledge_tile.container(border=True, height="stretch"):
 
 with survey_tile.container(border=True, height="stretch"):
     st.subheader("Upplevd trygghet")
-    catalogue = surveys.load_indicators(engine)
+    catalogue = ui.load("indicators")
     indicator_names = dict(zip(zip(catalogue["survey"], catalogue["indicator"]), catalogue["name"]))
     for survey, indicator in HEADLINES:
         label = f"{indicator_names.get((survey, indicator), indicator)}, Norrmalm"
-        outcome = pledges.outcome(results, survey, indicator, "Norrmalm", settings.min_answers)
+        outcome = ui.derived(pledges.outcome, ui.Table("results"), survey, indicator, "Norrmalm", settings.min_answers)
         if outcome is None:
             st.info(f"{label}: inga svar ännu.")
             continue

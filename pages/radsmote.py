@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lagesbild import agenda, db, params, report, snapshots
+from lagesbild import agenda, params, report, snapshots
 from lagesbild.formatting import date
 
 # The meeting room: a fixed bar at the bottom for Föregående/Nästa, type sized for the back of the room.
@@ -39,12 +39,6 @@ engine = ui.frame("Rådsmöte", presenter=True)
 settings = ui.settings()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def live_deck(database: str, version: int, meeting_date: datetime.date, min_answers: int) -> dict:
-    """The slide model as JSON-ready data, rebuilt whenever the data changes (the version moves)."""
-    return agenda.build_deck(ui.engine(), meeting_date, min_answers).to_dict()
-
-
 def go_to(**values: str) -> None:
     st.query_params.clear()
     st.query_params.update(values)
@@ -60,6 +54,7 @@ def choose_date() -> None:
 
 snapshot, date_notice = None, None
 if "ogonblick" in st.query_params:
+    # Not cached: the checksum is checked against the row as stored now, in case it was altered outside the app.
     snapshot_id = params.record_id(st.query_params["ogonblick"])
     snapshot = None if snapshot_id is None else snapshots.load_snapshot(engine, snapshot_id)
     if snapshot is None:
@@ -71,8 +66,8 @@ if "ogonblick" in st.query_params:
 else:
     date_notice = params.meeting_date(st.query_params.get("datum"), datetime.date.today())[1]
     meeting_date = ui.as_of(engine)  # "Läget per": ?datum= in the address, the session's choice, or the default
-    deck = agenda.Deck.from_dict(live_deck(settings.database, db.data_version(engine), meeting_date,
-                                           settings.min_answers))
+    # Rebuilt whenever the data changes (the version moves), shared by every session showing the same meeting.
+    deck = ui.cached(agenda.build_deck, meeting_date, settings.min_answers)
     notice = ui.example_notice(engine)
 where = {"ogonblick": str(snapshot.id)} if snapshot else {"datum": deck.meeting_date.isoformat()}
 
@@ -141,7 +136,7 @@ if "bild" not in st.query_params:
                       kwargs={"datum": chosen.isoformat(), "bild": "1"}, key="start", icon=":material/co_present:")
         with st.container(horizontal=True):
             exports("prep")
-        answers = agenda.load_answers(engine, deck.meeting_date)
+        answers = ui.cached(agenda.load_answers, deck.meeting_date)
         if not snapshot and len(answers) and ui.may("ta_bort"):
             st.subheader("Laget runt")
             names = dict(zip(answers["id"], answers["organisation"]))
@@ -157,7 +152,7 @@ if "bild" not in st.query_params:
             st.dataframe(pd.DataFrame({"Nr": [s.number for s in deck.slides],
                                        "Rubrik": [s.title for s in deck.slides]}), hide_index=True)
         else:
-            editable = agenda.load_agenda(engine)
+            editable = ui.load("agenda")
             editable["text"] = editable["text"].map(agenda.editable_text)
             edited = st.data_editor(editable, num_rows="dynamic", hide_index=True,
                                     column_config=AGENDA_COLUMNS, key="agenda_editor")
@@ -169,7 +164,7 @@ if "bild" not in st.query_params:
                 st.markdown("\n".join(f"- **{agenda.KIND_LABELS.get(kind, kind)}** – {about}"
                                        for kind, about in agenda.KINDS.items()))
     st.subheader("Låsta lägesbilder")
-    locked = snapshots.list_snapshots(engine)
+    locked = ui.load("snapshots")
     if locked.empty:
         st.caption("Ingen lägesbild är låst än. Lås den under mötet i bildspelets meny.")
     for row in locked.itertuples():

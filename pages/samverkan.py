@@ -3,7 +3,7 @@ import datetime
 import streamlit as st
 
 import ui
-from lagesbild import asof, cooperation, places
+from lagesbild import asof, cooperation
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.formatting import date
 from lagesbild.places import CONFIDENTIALITY
@@ -24,9 +24,9 @@ st.caption("Samverkansöverenskommelsen mellan stadsdelsförvaltningen och lokal
            f"vem som träffas och hur ofta, vad har vi gjort och hur fortsätter vi. **{ui.as_of_text(on)}**.")
 settings = ui.settings()
 today = datetime.date.today()
-forums = cooperation.load_forums(engine)
-meetings = asof.up_to(cooperation.load_meetings(engine, include_internal=ui.show_internal()), on)
-place_frame = places.load_places(engine)
+forums = ui.load("forums")
+meetings = asof.up_to(ui.load("meetings", include_internal=ui.show_internal()), on)
+place_frame = ui.load("places")
 
 years = sorted(set(cooperation.meeting_years(meetings)) | {on.year}, reverse=True)
 if st.session_state.get("coop_year") not in years:

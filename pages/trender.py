@@ -50,12 +50,12 @@ if upload is not None:
     except InputError as error:
         ui.show_input_error(error, nothing_saved=False)
 
-stored = None if extract else surveys.load_results(engine)
+stored = None if extract else ui.load("results")
 pairs = extract.pairs if extract else sorted(set(zip(stored["survey"], stored["indicator"])))
 if not pairs:
     st.info("Inga undersökningsresultat finns ännu. Importera en fil på sidan Data.")
     st.stop()
-catalogue = surveys.load_indicators(engine)
+catalogue = ui.load("indicators")
 names = {(s, i): n for s, i, n in zip(catalogue["survey"], catalogue["indicator"], catalogue["name"])}
 
 with st.container(horizontal=True, vertical_alignment="center"):
@@ -94,11 +94,13 @@ years = (third.select_slider("År", waves, value=(waves[0], waves[-1]), key=f"tr
          if len(waves) > 1 else (waves[0], waves[0]))
 
 selection = stats.TrendSelection(survey, indicator, area, group, tuple(compare), split, years)
-trend = stats.build_trend(results, selection, settings.min_answers, stats.load_method_breaks())
+trend = (stats.build_trend(results, selection, settings.min_answers, stats.load_method_breaks()) if extract else
+         ui.derived(stats.build_trend, ui.Table("results"), selection, settings.min_answers, stats.load_method_breaks()))
 survey_name = survey_label(survey)
 indicator_name = names.get((survey, indicator), indicator)
 title, subtitle = charts.trend_heading(trend, survey_name, indicator_name)
-chart = charts.trend_chart(trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks, trend.waves)
+chart = ui.derived(charts.trend_chart, trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks,
+                   trend.waves)
 
 chart_column, about_column = st.columns([3, 1], gap="large")
 chart_column.altair_chart(chart, width="stretch")

@@ -79,12 +79,14 @@ def sign_in(page: Page, username: str = EDITOR_USERNAME, password: str = EDITOR_
 class StreamlitServer:
     """`streamlit run app.py` on its own port and database, started without waiting for it."""
 
-    def __init__(self, port: int, directory: Path, secrets: str | None = None):
+    def __init__(self, port: int, directory: Path, secrets: str | None = None, database: str | None = None,
+                 environment: dict[str, str] | None = None):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = directory / "streamlit.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("LAGESBILD_")}
-        env["LAGESBILD_DATABASE"] = str(directory / "lagesbild.sqlite")
+        env["LAGESBILD_DATABASE"] = database or str(directory / "lagesbild.sqlite")
+        env.update(environment or {})
         # Its own secrets file, never the project's: accounts made for the test only.
         secrets_file = directory / "secrets.toml"
         secrets_file.write_text(secrets or "", encoding="utf-8")

@@ -121,7 +121,7 @@ def test_an_error_inside_a_page_shows_a_reference_and_logs_the_details(monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("hemlig detalj /srv/app/x.py")
 
-    monkeypatch.setattr(cooperation, "load_forums", broken)
+    monkeypatch.setattr(cooperation, "follow_up", broken)
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
     at.switch_page("pages/samverkan.py").run()

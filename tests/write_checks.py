@@ -74,7 +74,7 @@ def check_a_stale_edit_is_refused(engine: Engine) -> None:
 
 def check_two_concurrent_writers_lose_nothing(make_engine: Callable[[], Engine], per_writer: int = 25) -> None:
     first, second = make_engine(), make_engine()
-    before = len(places.load_observations(first))
+    before, version_before = len(places.load_observations(first)), db.data_version(first)
     start, errors = threading.Barrier(2), []
 
     def write(engine: Engine, who: Actor) -> None:
@@ -100,5 +100,7 @@ def check_two_concurrent_writers_lose_nothing(make_engine: Callable[[], Engine],
     log = audit.load_log(first, ADMIN, limit=10_000)
     assert (log["table_name"] == "observation").sum() == 2 * per_writer
     assert (log["table_name"] == "place").sum() == 2 * per_writer
+    # And the data version counted every write: a lost bump would leave some app process's cache stale for good.
+    assert db.data_version(first) == version_before + 4 * per_writer
     first.dispose()
     second.dispose()
