@@ -565,9 +565,13 @@ def cached(function: Callable[..., Any], *args: Any) -> Any:
 
     The arguments are part of the key: strings, numbers, dates, tuples and dataclasses.
     """
+    return _shared(_cached(settings().database, data_version(), _cache_name(function), args, function))
+
+
+def _cache_name(function: Callable[..., Any]) -> str:
+    # The file too: two pages may define functions of the same name.
     code = getattr(function, "__code__", None)
-    name = f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
-    return _shared(_cached(settings().database, data_version(), name, args, function))
+    return f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
 
 
 @dataclass(frozen=True)
@@ -584,9 +588,7 @@ def derived(function: Callable[..., Any], *args: Any) -> Any:
     For a view the data layer computes from loaded tables (a summary, a trend, a status), so that a rerun
     with the same choices does none of that work again. The other arguments are part of the key.
     """
-    code = getattr(function, "__code__", None)
-    name = f"{function.__module__}.{function.__qualname__}:{code.co_filename if code else ''}"
-    return _shared(_derived(settings().database, data_version(), name, args, function))
+    return _shared(_derived(settings().database, data_version(), _cache_name(function), args, function))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

@@ -458,7 +458,7 @@ class ImportDiff:
         """The diff as lines for the command line and the Data page."""
         lines = [f"nya rader: {self.new}", f"ändrade värden: {self.changed}", f"oförändrade: {self.unchanged}"]
         if self.examples:
-            lines.append(f"de första ändrade (gammalt → nytt):")
+            lines.append("de första ändrade (gammalt → nytt):")
             lines += [f"  {e}" for e in self.examples]
         return lines
 
