@@ -16,11 +16,9 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from .formatting import number, percent
+from .formatting import FORMULA_START, formula_safe, number, percent
 from .stats import Trend, missing_reason, shown_marker
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,16 +28,6 @@ HIGH = "Konfidensintervall 95 %, övre (%)"
 ANSWERS = "Antal svar"
 EFFECTIVE = "Effektivt antal svar"
 NOTE = "Anmärkning"
-
-
-def neutralise(text: str) -> str:
-    """Text that Excel shows as text: a leading = + - @ (or tab, CR) gets an apostrophe in front."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def escape_markdown(text: object) -> str:
-    """Typed text that st.markdown shows exactly as typed: no links, emphasis, HTML, math or icons."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 def file_stem(*parts: str) -> str:
@@ -118,7 +106,7 @@ def _csv_cell(value: object) -> str:
         return str(value)
     if isinstance(value, float):
         return (f"{value:.1f}" if value == round(value, 1) else repr(value)).replace(".", ",")
-    return neutralise(str(value))
+    return formula_safe(str(value))
 
 
 def table_csv(table: pd.DataFrame, title: Sequence[str] = (), footnotes: Sequence[str] = (),
@@ -129,16 +117,16 @@ def table_csv(table: pd.DataFrame, title: Sequence[str] = (), footnotes: Sequenc
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     for line in title:
-        writer.writerow([neutralise(line)])
+        writer.writerow([formula_safe(line)])
     if title:
         writer.writerow([])
-    writer.writerow([neutralise(str(c)) for c in table.columns])
+    writer.writerow([formula_safe(str(c)) for c in table.columns])
     for values in table.itertuples(index=False):
         writer.writerow([_csv_cell(v) for v in values])
     if footnotes:
         writer.writerow([])
         for line in footnotes:
-            writer.writerow([neutralise(line)])
+            writer.writerow([formula_safe(line)])
     text = out.getvalue()
     if encoding.replace("_", "-").lower() in ("utf-8-sig", "utf8-sig"):
         return codecs.BOM_UTF8 + text.encode("utf-8")

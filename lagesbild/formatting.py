@@ -34,6 +34,26 @@ def date(value: dt.date | dt.datetime | None) -> str:
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&^=])")
 
 
-def markdown_escape(text: str | None) -> str:
-    """Typed text made safe for st.markdown: every character Markdown would act on is escaped."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text or ""))
+def markdown_escape(text: object, newline: str = "  \n") -> str:
+    """Typed text made safe for st.markdown: every character Markdown would act on is escaped.
+
+    A line break becomes `newline`: a Markdown hard break by default, " " where the text must stay on one line
+    (a table cell, a chart caption)."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\r\n", "\n").replace("\n", newline)
+
+
+# A cell starting with one of these is run as a formula by Excel or LibreOffice (the full-width forms too,
+# and tab or CR before them); exports put an apostrophe in front and imports take it off again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def formula_safe(value: object) -> object:
+    """Text a spreadsheet shows as text: an apostrophe in front of a formula start; other values unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def formula_unquoted(value: object) -> object:
+    """The text an export quoted with formula_safe, as it was typed."""
+    return value[1:] if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(FORMULA_START) else value

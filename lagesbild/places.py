@@ -17,6 +17,7 @@ from .audit import Actor
 from .privacy import personal_data
 from .migrations import atomic
 from .problems import InputError, Problem, raise_if
+from .formatting import formula_safe, formula_unquoted
 from .tabular import Field, parse_cell, read_table
 
 # The one place to adjust the categories, statuses and confidentiality levels.
@@ -89,8 +90,6 @@ ACTION_FIELDS = [
 # Every typed text is checked for personal data, names and organisations included.
 TEXT_COLUMNS = ("namn", "plats", "område", "organisation", "aktör", "lägesbild", "nästa_steg", "beskrivning", "åtgärd")
 FORM = "formuläret"
-# A leading = + - @ makes Excel run a cell as a formula; exports prefix such cells with ' and imports drop it.
-FORMULA_START = re.compile(r"^'(?=[=+\-@])")
 
 
 def privacy_problems(file: str, frame: pd.DataFrame) -> list[Problem]:
@@ -104,7 +103,7 @@ def privacy_problems(file: str, frame: pd.DataFrame) -> list[Problem]:
 
 def _unquote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for column in (c for c in TEXT_COLUMNS if c in frame.columns):
-        frame[column] = [FORMULA_START.sub("", t) if isinstance(t, str) else t for t in frame[column]]
+        frame[column] = [formula_unquoted(t) for t in frame[column]]
     return frame
 
 
@@ -774,19 +773,7 @@ def place_record(place_frame: pd.DataFrame, name: str | None) -> dict | None:
     return {k: None if _missing(v) else v for k, v in match.iloc[0].to_dict().items()}
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
-
-
-def markdown_text(text: object) -> str:
-    """Typed text made inert for st.markdown: no emphasis, links, HTML, LaTeX or colour directives."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", "  \n")
-
-
 # --- export ----------------------------------------------------------------------------------------
-
-def _excel_safe(value: object) -> object:
-    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-
 
 def _iso(value) -> str:
     return "" if _missing(value) else value.isoformat()
@@ -819,7 +806,7 @@ def to_csv(table: pd.DataFrame) -> bytes:
     safe = table.copy()
     for column in safe.columns:
         if pd.api.types.is_string_dtype(safe[column]) or pd.api.types.is_object_dtype(safe[column]):
-            safe[column] = safe[column].map(_excel_safe)
+            safe[column] = safe[column].map(formula_safe)
     buffer = io.StringIO()
     safe.to_csv(buffer, sep=";", decimal=",", index=False, float_format="%.6f", lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8-sig")

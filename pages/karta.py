@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from lagesbild import asof, audit, maps, places, uploads
+from lagesbild import asof, audit, formatting, maps, places, uploads
 from lagesbild.formatting import date, number
 from lagesbild.places import (CATEGORIES, CATEGORY_SYMBOLS, PLACE_STATUSES, STATUS_COLOURS, STATUS_MEANINGS,
                               STATUS_TEXT_COLOURS, WINDOWS)
@@ -14,7 +14,7 @@ from lagesbild.problems import InputError
 engine = ui.frame("Karta")
 settings = ui.settings()
 internal = ui.show_internal()
-md = places.markdown_text
+md = formatting.markdown_escape
 state = st.session_state
 today = dt.date.today()
 on = ui.as_of(engine)  # windows and "sedan senaste rådsmötet" as of "Läget per"; `today` bounds the forms

@@ -2,9 +2,13 @@ import streamlit as st
 
 import ui
 from lagesbild import charts, export, respondents, stats, surveys, uploads
-from lagesbild.export import escape_markdown as md
-from lagesbild.formatting import number
+from lagesbild.formatting import markdown_escape, number
 from lagesbild.problems import InputError
+
+
+def md(text) -> str:
+    """Typed text for a one-line Markdown place (a caption, a table cell)."""
+    return markdown_escape(text, newline=" ")
 
 engine = ui.frame("Trender")
 settings = ui.settings()

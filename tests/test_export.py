@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from lagesbild import charts, export, stats, surveys
+from lagesbild import charts, export, formatting, stats, surveys
 from lagesbild.surveys import ALL, CITY
 
 
@@ -67,7 +67,7 @@ def test_csv_in_windows_1252_for_older_excel(trend):
                                         ("+46 8 123", "'+46 8 123"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
                                         ("\t=1", "'\t=1"), ("Norrmalm", "Norrmalm"), ("18–29 år", "18–29 år")])
 def test_cells_excel_would_run_as_formulas_are_neutralised(text, safe):
-    assert export.neutralise(text) == safe
+    assert formatting.formula_safe(text) == safe
 
 
 def formula_table() -> pd.DataFrame:
@@ -108,9 +108,9 @@ def test_chart_exports_as_png_and_svg_with_the_example_label(trend):
 
 
 def test_typed_text_is_shown_as_typed_in_markdown():
-    assert export.escape_markdown("**fet** [länk](http://x) <script>") == \
+    assert formatting.markdown_escape("**fet** [länk](http://x) <script>", newline=" ") == \
         r"\*\*fet\*\* \[länk\]\(http\:\/\/x\) \<script\>".replace(r"\/", "/")
-    assert export.escape_markdown("$x$ :red[röd]") == r"\$x\$ \:red\[röd\]"
+    assert formatting.markdown_escape("$x$ :red[röd]", newline=" ") == r"\$x\$ \:red\[röd\]"
 
 
 def test_file_names_are_plain_ascii():

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lagesbild import places
+from lagesbild import formatting, places
 from lagesbild.privacy import luhn_ok, personal_data
 from lagesbild.problems import InputError
 from lagesbild.audit import Actor
@@ -258,7 +258,7 @@ def test_card_lists_what_was_done_newest_first_and_what_is_planned(engine):
 
 
 def test_markdown_text_shows_typed_text_as_written():
-    assert places.markdown_text("*fet* [länk](x) <b>$x$ :red[röd]") == \
+    assert formatting.markdown_escape("*fet* [länk](x) <b>$x$ :red[röd]") == \
         r"\*fet\* \[länk\]\(x\) \<b\>\$x\$ \:red\[röd\]"
 
 
@@ -310,6 +310,15 @@ def test_formula_like_text_is_quoted_for_excel_and_unquoted_on_import(engine):
     assert b";'=Polisen;'-St" in data
     read = places.read_observations("obs.csv", data).set_index("beskrivning")
     assert read.loc["-Stök vid fontänen", "organisation"] == "=Polisen"
+
+
+def test_the_map_export_guards_every_formula_start_the_trend_export_guards(engine):
+    # Full-width ＝ and ＋ run as formulas in some spreadsheets too; one guard serves both exports.
+    places.add_observation(engine, "Odenplan", dt.date(2016, 12, 1), "annat", "＝Polisen", "＋Stök", "öppen", by=EDITOR)
+    data = places.observations_csv(places.load_observations(engine)).decode("utf-8-sig")
+    assert ";'＝Polisen;'＋Stök;" in data
+    read = places.read_observations("obs.csv", data.encode("utf-8-sig"))
+    assert "＝Polisen" in set(read["organisation"])
 
 
 def test_export_holds_only_what_the_view_shows(engine):

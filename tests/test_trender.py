@@ -183,7 +183,7 @@ def test_typed_text_in_the_indicator_catalogue_is_shown_as_text(engine):
         surveys.store_indicators(conn, frame, None)
     at = trends_page()
     about = next(m.value for m in at.markdown if m.value.startswith("**Fråga:**"))
-    assert r"\*\*Fet\*\* \[länk\]\(http\:" in about and r"\<img src=x\>" in about
+    assert r"\*\*Fet\*\* \[länk\]\(http\:" in about and r"\<img src\=x\>" in about
 
 
 def test_the_public_gets_no_respondent_upload():
