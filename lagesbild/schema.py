@@ -126,6 +126,10 @@ class TableSchema:
         joined = joined or {}
         return [joined.get(c.name, table.c[c.name]).label(c.frame_name) for c in self.loaded()]
 
+    def selected_as_files(self, table: Table) -> list:
+        """The stored columns files carry, for a select, each labelled with its file header."""
+        return [table.c[c.name].label(c.header) for c in self.file_columns() if c.name]
+
     def column(self, header: str) -> Column:
         """The column a file header names."""
         return next(c for c in self.columns if c.header == header)
