@@ -169,9 +169,10 @@ TEXT_OF = {"date": date_text, "datetime": date_text, "time": time_text}
 # Stored as 'HH:MM' text, not TIME: SQLite has no time type, and backups and the audit trail write dates
 # and texts as JSON; a fixed-width text sorts, compares and groups by hour alike on SQLite and PostgreSQL.
 
+
 def stored_time(value: dt.time | None) -> str | None:
-    """The database's text for a time of day."""
-    return None if value is None else f"{value.hour:02d}:{value.minute:02d}"
+    """The database's text for a time of day (None for none)."""
+    return time_text(value) or None
 
 
 def loaded_time(text: object) -> dt.time | None:

@@ -230,3 +230,18 @@ def test_a_stale_edit_is_refused_on_postgres(pg_url):
 def test_two_concurrent_writers_lose_nothing_on_postgres(pg_url):
     open_database(pg_url).dispose()
     write_checks.check_two_concurrent_writers_lose_nothing(lambda: db.connect(pg_url))
+
+
+def test_version_2_gives_a_version_1_database_the_time_of_day_on_postgres(pg_url):
+    from lagesbild import places
+
+    old = create_engine(pg_url)
+    migrations.migrate(old, migrations.MIGRATIONS[:1])
+    with old.begin() as conn:
+        conn.execute(text("ALTER TABLE observation DROP COLUMN time"))
+    old.dispose()
+    engine = open_database(pg_url)
+    assert migrations.current_version(engine) == 2
+    places.add_observation(engine, "Vasaparken", dt.date(2016, 12, 1), "ungdomar", "Polisen", "Samlingar", "öppen",
+                           today=dt.date(2016, 12, 14), by=Actor("Redaktören", "redaktör"), time=dt.time(21, 30))
+    assert places.load_observations(engine)["time"].dropna().tolist() == [dt.time(21, 30)]
