@@ -189,6 +189,10 @@ def test_a_date_and_time_in_the_date_column_gives_both():
                    "Vasaparken;2016-12-03 00:00:00;ungdomar;Polisen;Samlingar;öppen"], time_header=None)
     assert frame["datum"].tolist() == [dt.date(2016, 12, 1), dt.date(2016, 12, 2), dt.date(2016, 12, 3)]
     assert frame["tid"].tolist() == [dt.time(21, 30), dt.time(6, 5), None]
+    every_row = _read(["Vasaparken;2016-12-01 21:30;ungdomar;Polisen;Samlingar;öppen",
+                       "Vasaparken;2016-12-02 22:45;ungdomar;Polisen;Samlingar;öppen"], time_header=None)
+    assert every_row["datum"].tolist() == [dt.date(2016, 12, 1), dt.date(2016, 12, 2)]
+    assert every_row["tid"].tolist() == [dt.time(21, 30), dt.time(22, 45)]
 
 
 def test_a_date_time_that_disagrees_with_the_time_column_is_named():
