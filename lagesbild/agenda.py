@@ -22,7 +22,7 @@ from .privacy import personal_data
 from .db import atomic
 from .problems import Problem, raise_if
 from .stats import TrendSelection, build_trend, change_sentences, load_method_breaks
-from .tabular import Field, read_table
+from .tabular import read_table
 
 AGENDA_FILE = DATA_DIR / "dagordning.csv"
 

@@ -13,7 +13,7 @@ from .places import CONFIDENTIALITY
 from .privacy import personal_data
 from .db import atomic
 from .problems import Problem, raise_if
-from .tabular import Field, read_table
+from .tabular import read_table
 
 FORUM_KINDS = ("organisation", "aktivitet")
 FORUM_FIELDS = schema.FORUM.fields({"typ": FORUM_KINDS})

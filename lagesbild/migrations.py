@@ -4,6 +4,7 @@ Version 1 creates today's schema (every table in db.metadata). A later migration
 made by an earlier version (add a column, fill it in) and must also be declared in db.py, because a
 fresh database gets the whole current schema from migration 1 and is recorded at the latest version
 straight away. Never change or remove a migration once it has run anywhere: add a new one.
+Version 2 adds the observations' time of day. (`atomic`, the transaction every migration runs in, lives in db.)
 """
 from __future__ import annotations
 

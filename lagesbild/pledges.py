@@ -20,7 +20,7 @@ from .problems import Problem, raise_if
 from .privacy import personal_data
 from .stats import ALPHA, compare, with_intervals
 from .surveys import ALL, SURVEY_BY_ID, latest_change, survey_id
-from .tabular import Field, read_table
+from .tabular import read_table
 
 PLEDGE_FIELDS = schema.PLEDGE.fields()
 PROGRESS_FIELDS = schema.PLEDGE_PROGRESS.fields({"sekretess": CONFIDENTIALITY})
