@@ -14,15 +14,15 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select
 
-from . import asof, audit, auth, cooperation, db, places, pledges, surveys
+from . import asof, audit, auth, cooperation, db, places, pledges, schema, surveys
 from .audit import Actor
 from .config import DATA_DIR
 from .formatting import date as format_date, number
 from .privacy import personal_data
-from .migrations import atomic
+from .db import atomic
 from .problems import Problem, raise_if
 from .stats import TrendSelection, build_trend, change_sentences, load_method_breaks
-from .tabular import Field, read_table
+from .tabular import read_table
 
 AGENDA_FILE = DATA_DIR / "dagordning.csv"
 
@@ -44,10 +44,7 @@ KINDS = {
 KIND_LABELS = {"titel": "Titelbild", "dagordning": "Dagordning", "text": "Egen text", "organisation": "Organisation",
                "sedan_senast": "Sedan senaste mötet", "aktivitet": "Samverkansaktivitet", "platser": "Otrygga platser",
                "statistik": "Statistik", "medborgarloften": "Medborgarlöften", "laget_runt": "Laget runt"}
-AGENDA_FIELDS = [
-    Field("nr", "int", minimum=1, maximum=999), Field("typ", "choice", choices=tuple(KINDS)), Field("rubrik"),
-    Field("källa", required=False, allow_empty=True), Field("text", required=False, allow_empty=True),
-]
+AGENDA_FIELDS = schema.AGENDA_ITEM.fields({"typ": tuple(KINDS)})
 # The deck's three questions; the answers are stored in this order (situation, changes, needs).
 QUESTIONS = (
     "Vad upplever ni för situation för er verksamhet och era brukare avseende trygghet och säkerhet?",
@@ -113,9 +110,8 @@ def load_agenda(engine: Engine) -> pd.DataFrame:
     """The agenda in order: nr, typ, rubrik, källa, text."""
     t = db.agenda_item
     with engine.connect() as conn:
-        rows = conn.execute(select(t.c.position, t.c.kind, t.c.title, t.c.source, t.c.text)
-                            .order_by(t.c.position)).all()
-    return pd.DataFrame(rows, columns=["nr", "typ", "rubrik", "källa", "text"])
+        result = conn.execute(select(*schema.AGENDA_ITEM.selected_as_files(t)).order_by(t.c.position))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def save_agenda(engine: Engine, frame: pd.DataFrame, *, by: Actor) -> None:

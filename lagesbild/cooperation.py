@@ -6,27 +6,18 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
-from . import audit, auth, db
+from . import audit, auth, db, schema
 from .audit import Actor
 from .formatting import date as format_date
 from .places import CONFIDENTIALITY
 from .privacy import personal_data
-from .migrations import atomic
+from .db import atomic
 from .problems import Problem, raise_if
-from .tabular import Field, read_table
+from .tabular import read_table
 
 FORUM_KINDS = ("organisation", "aktivitet")
-FORUM_FIELDS = [
-    Field("id"), Field("typ", "choice", choices=FORUM_KINDS), Field("namn"),
-    Field("område", allow_empty=True), Field("mål", allow_empty=True), Field("syfte", allow_empty=True),
-    Field("deltagare", allow_empty=True), Field("mötesfrekvens", allow_empty=True),
-    Field("möten_per_år", "int", allow_empty=True, minimum=0, maximum=366),
-    Field("ej_månader", allow_empty=True, required=False),
-]
-MEETING_FIELDS = [
-    Field("forum"), Field("datum", "date"), Field("vad_har_vi_gjort", allow_empty=True),
-    Field("hur_fortsatter_vi", allow_empty=True), Field("sekretess", "choice", choices=CONFIDENTIALITY),
-]
+FORUM_FIELDS = schema.FORUM.fields({"typ": FORUM_KINDS})
+MEETING_FIELDS = schema.MEETING.fields({"sekretess": CONFIDENTIALITY})
 
 
 def read_forums(file_name: str, data: bytes) -> pd.DataFrame:
@@ -73,22 +64,19 @@ def load_forums(engine: Engine) -> pd.DataFrame:
     """Every forum and activity in the order of the agreement."""
     t = db.forum
     with engine.connect() as conn:
-        rows = conn.execute(select(t.c.id, t.c.kind, t.c.name, t.c.theme, t.c.goal, t.c.purpose, t.c.participants,
-                                   t.c.frequency, t.c.per_year, t.c.excluded_months)).all()
-    return pd.DataFrame(rows, columns=["id", "kind", "name", "theme", "goal", "purpose", "participants",
-                                       "frequency", "per_year", "excluded_months"])
+        result = conn.execute(select(*schema.FORUM.selected(t)))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def load_meetings(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Meetings held, newest last; internal ones only when asked for."""
     t = db.meeting
-    query = (select(t.c.id, t.c.forum_id, t.c.date, t.c.done, t.c.next, t.c.confidentiality)
-             .where(t.c.removed_at.is_(None)).order_by(t.c.date, t.c.id))
+    query = select(*schema.MEETING.selected(t)).where(t.c.removed_at.is_(None)).order_by(t.c.date, t.c.id)
     if not include_internal:
         query = query.where(t.c.confidentiality == "öppen")
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(),
-                            columns=["id", "forum_id", "date", "done", "next", "confidentiality"])
+        result = conn.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 COUNCIL = "radet"

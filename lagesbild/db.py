@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import (Boolean, Column, Connection, Date, DateTime, Engine, Float, ForeignKey, Integer,
-                        MetaData, String, Table, Text, UniqueConstraint, cast, create_engine, event, func,
-                        insert, select, update)
+from sqlalchemy import (Boolean, Column, Connection, Date, DateTime, Engine, Integer, MetaData, String, Table, Text,
+                        cast, create_engine, event, func, insert, select, text, update)
+
+from . import logs, schema
 
 metadata = MetaData()
 
@@ -24,162 +26,19 @@ dataset = Table(
     Column("is_example", Boolean, nullable=False, default=False),
 )
 
-survey_indicator = Table(
-    "survey_indicator", metadata,
-    Column("survey", String(60), primary_key=True),
-    Column("indicator", String(100), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("question", Text, nullable=False, default=""),
-    Column("scale", Text, nullable=False, default=""),
-    Column("definition", Text, nullable=False, default=""),
-    Column("source", Text, nullable=False, default=""),
-    Column("dataset_id", ForeignKey("dataset.id")),
-)
-
-survey_result = Table(
-    "survey_result", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("survey", String(60), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("area", String(100), nullable=False),
-    Column("grp", String(100), nullable=False),
-    Column("indicator", String(100), nullable=False),
-    Column("share", Float),
-    Column("missing", String(4)),
-    Column("n", Integer),
-    Column("note", Text, nullable=False, default=""),
-    Column("dataset_id", ForeignKey("dataset.id")),
-    UniqueConstraint("survey", "year", "area", "grp", "indicator"),
-)
-
-boundary = Table(
-    "boundary", metadata,
-    Column("area", String(100), primary_key=True),
-    Column("geojson", Text, nullable=False),
-    Column("source", Text, nullable=False, default=""),
-    Column("dataset_id", ForeignKey("dataset.id")),
-)
-
-forum = Table(
-    "forum", metadata,
-    Column("id", String(60), primary_key=True),
-    Column("kind", String(20), nullable=False),
-    Column("name", String(200), nullable=False),
-    Column("theme", String(200), nullable=False, default=""),
-    Column("goal", Text, nullable=False, default=""),
-    Column("purpose", Text, nullable=False, default=""),
-    Column("participants", Text, nullable=False, default=""),
-    Column("frequency", String(200), nullable=False, default=""),
-    Column("per_year", Integer),
-    Column("excluded_months", String(40), nullable=False, default=""),
-    Column("dataset_id", ForeignKey("dataset.id")),
-)
-
-meeting = Table(
-    "meeting", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("forum_id", ForeignKey("forum.id"), nullable=False),
-    Column("date", Date, nullable=False),
-    Column("done", Text, nullable=False, default=""),
-    Column("next", Text, nullable=False, default=""),
-    Column("confidentiality", String(10), nullable=False),
-    Column("dataset_id", ForeignKey("dataset.id")),
-    Column("removed_at", DateTime),
-    Column("removed_by", String(200)),
-)
-
-place = Table(
-    "place", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("lat", Float, nullable=False),
-    Column("lon", Float, nullable=False),
-    Column("area", String(100), nullable=False),
-    Column("forum_id", ForeignKey("forum.id")),
-    Column("status", String(20), nullable=False),
-    # Empty: the map shows the most common category among the place's observations.
-    Column("category", String(60)),
-    Column("situation", Text, nullable=False, default=""),
-    Column("situation_date", Date),
-    Column("next_followup", Date),
-    Column("next_step", Text, nullable=False, default=""),
-    Column("dataset_id", ForeignKey("dataset.id")),
-    Column("removed_at", DateTime),
-    Column("removed_by", String(200)),
-    Column("version", Integer, nullable=False, default=1, server_default="1"),
-)
-
-observation = Table(
-    "observation", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("place_id", ForeignKey("place.id"), nullable=False),
-    Column("date", Date, nullable=False),
-    Column("category", String(60), nullable=False),
-    Column("organisation", String(200), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("confidentiality", String(10), nullable=False),
-    Column("lat", Float),
-    Column("lon", Float),
-    Column("dataset_id", ForeignKey("dataset.id")),
-    Column("removed_at", DateTime),
-    Column("removed_by", String(200)),
-    Column("version", Integer, nullable=False, default=1, server_default="1"),
-)
-
-action = Table(
-    "action", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("place_id", ForeignKey("place.id"), nullable=False),
-    Column("date", Date, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("confidentiality", String(10), nullable=False),
-    Column("dataset_id", ForeignKey("dataset.id")),
-    Column("removed_at", DateTime),
-    Column("removed_by", String(200)),
-)
-
-pledge = Table(
-    "pledge", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("year", Integer, nullable=False),
-    Column("number", Integer, nullable=False),
-    Column("text", Text, nullable=False),
-    Column("responsible", String(200), nullable=False),
-    Column("target", Integer, nullable=False),
-    Column("unit", String(100), nullable=False),
-    Column("area", String(100), nullable=False, default=""),
-    Column("survey", String(60)),
-    Column("indicator", String(100)),
-    Column("dataset_id", ForeignKey("dataset.id")),
-    UniqueConstraint("year", "number"),
-)
-
-pledge_progress = Table(
-    "pledge_progress", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("pledge_id", ForeignKey("pledge.id"), nullable=False),
-    Column("date", Date, nullable=False),
-    Column("description", Text, nullable=False),
-    Column("amount", Integer, nullable=False, default=1),
-    Column("confidentiality", String(10), nullable=False),
-    Column("dataset_id", ForeignKey("dataset.id")),
-    Column("removed_at", DateTime),
-    Column("removed_by", String(200)),
-)
-
+# The tables files fill are declared once, in schema.py; the others are plain tables here.
+survey_indicator = schema.SURVEY_INDICATOR.table(metadata)
+survey_result = schema.SURVEY_RESULT.table(metadata)
+boundary = schema.BOUNDARY.table(metadata)
+forum = schema.FORUM.table(metadata)
+meeting = schema.MEETING.table(metadata)
+place = schema.PLACE.table(metadata)
+observation = schema.OBSERVATION.table(metadata)
+action = schema.ACTION.table(metadata)
+pledge = schema.PLEDGE.table(metadata)
+pledge_progress = schema.PLEDGE_PROGRESS.table(metadata)
 # The council meeting's agenda: one slide per item in `position` order; agenda.py says what each kind shows.
-agenda_item = Table(
-    "agenda_item", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("position", Integer, nullable=False, unique=True),
-    Column("kind", String(30), nullable=False),
-    Column("title", String(300), nullable=False),
-    Column("source", String(200), nullable=False, default=""),
-    Column("text", Text, nullable=False, default=""),
-    Column("dataset_id", ForeignKey("dataset.id")),
-)
+agenda_item = schema.AGENDA_ITEM.table(metadata)
 
 # "Lås lägesbilden": exactly what the council was shown, the slide model as JSON, with its SHA-256.
 snapshot = Table(
@@ -237,6 +96,8 @@ def database_url(path_or_url: str | Path) -> str:
 
 # How long SQLite itself waits for another writer, then how long retry_when_busy waits between its tries.
 BUSY_TIMEOUT_MS = 5000
+# Any constant will do, as long as it differs from the migrations' lock (migrations._POSTGRES_LOCK).
+EXAMPLE_LOCK = 7_041_955_002
 RETRY_WAITS = (1.0, 2.0)
 _sleep = time.sleep  # replaced in tests: no test sleeps
 T = TypeVar("T")
@@ -255,6 +116,56 @@ def connect(path_or_url: str | Path) -> Engine:
         event.listen(engine, "connect", _nan_as_null)
     migrations.migrate(engine)
     return engine
+
+
+def open_database(path_or_url: str | Path) -> Engine:
+    """Connect, and on the very first start fill the database with the example data."""
+    from . import example  # imports this module
+
+    engine = connect(path_or_url)
+    if get_meta(engine, "example_loaded") is None:
+        with atomic(engine) as conn:
+            # Several app processes may start at once on a new database: one loads, the others wait and see it done.
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EXAMPLE_LOCK})
+            if conn.execute(select(meta.c.value).where(meta.c.key == "example_loaded")).first() is None:
+                example.load_example(conn)
+                set_meta(conn, "example_loaded", "1")
+                bump_version(conn)
+    return engine
+
+
+@contextmanager
+def atomic(engine: Engine, write: bool = True) -> Iterator[Connection]:
+    """A connection inside one real transaction (DDL included) that commits at the end or rolls back on error.
+
+    With write=False it is a read-only snapshot: every query sees the database as it was at the start.
+    """
+    if engine.dialect.name != "sqlite":
+        # Writers keep READ COMMITTED, so that what they read after waiting for a lock is current.
+        options = {} if write else {"isolation_level": "REPEATABLE READ"}
+        with engine.connect().execution_options(**options) as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            except BaseException:
+                logs.rolled_back(conn)
+                raise
+            logs.committed(conn)
+        return
+    # pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so DDL and reads would escape it:
+    # the driver is told to stay out of the way and the transaction is begun and ended here.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.exec_driver_sql("ROLLBACK")
+            logs.rolled_back(conn)
+            raise
+        conn.exec_driver_sql("COMMIT")
+        logs.committed(conn)
+
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -3,14 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, select, text
-
 from . import agenda, areas, cooperation, db, pledges, places, surveys
 from .config import DATA_DIR
-from .migrations import atomic
-
-# Any constant will do, as long as it differs from the migrations' lock (migrations._POSTGRES_LOCK).
-EXAMPLE_LOCK = 7_041_955_002
+from .db import EXAMPLE_LOCK, open_database  # noqa: F401 - kept importable from here; they live in db
 
 
 def load_example(conn, folder: Path = DATA_DIR) -> None:
@@ -53,18 +48,3 @@ def load_example(conn, folder: Path = DATA_DIR) -> None:
     agenda_frame = agenda.read_agenda("dagordning.csv", read("dagordning.csv"))
     agenda.store_agenda(conn, agenda_frame, dataset("dagordning", "dagordning.csv", len(agenda_frame)),
                         "dagordning.csv")
-
-
-def open_database(path_or_url: str) -> Engine:
-    """Connect, and on the very first start fill the database with the example data."""
-    engine = db.connect(path_or_url)
-    if db.get_meta(engine, "example_loaded") is None:
-        with atomic(engine) as conn:
-            # Several app processes may start at once on a new database: one loads, the others wait and see it done.
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EXAMPLE_LOCK})
-            if conn.execute(select(db.meta.c.value).where(db.meta.c.key == "example_loaded")).first() is None:
-                load_example(conn)
-                db.set_meta(conn, "example_loaded", "1")
-                db.bump_version(conn)
-    return engine

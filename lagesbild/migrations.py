@@ -4,18 +4,19 @@ Version 1 creates today's schema (every table in db.metadata). A later migration
 made by an earlier version (add a column, fill it in) and must also be declared in db.py, because a
 fresh database gets the whole current schema from migration 1 and is recorded at the latest version
 straight away. Never change or remove a migration once it has run anywhere: add a new one.
+Version 2 adds the observations' time of day. (`atomic`, the transaction every migration runs in, lives in db.)
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table, func, inspect,
                         insert, select, text)
 
-from . import db, logs
+from . import db
+from .db import atomic  # noqa: F401 - kept importable from here; it lives in db
 
 # Kept out of db.metadata on purpose: it describes the schema, it is not data, and backups leave it out.
 bookkeeping = MetaData()
@@ -47,42 +48,18 @@ def _create_schema(conn: Connection) -> None:
     db.metadata.create_all(conn)
 
 
+def _add_observation_time(conn: Connection) -> None:
+    # 'HH:MM' text, as schema.OBSERVATION declares it; existing observations have no time of day. A database
+    # created before migrations existed, by a program that already knew the column, has it already.
+    if "time" not in {c["name"] for c in inspect(conn).get_columns("observation")}:
+        conn.execute(text("ALTER TABLE observation ADD COLUMN time VARCHAR(5)"))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "Grundschemat: undersökningar, platser, samverkan, medborgarlöften, dagordning och metadata",
               _create_schema),
+    Migration(2, "Iakttagelser får klockslag (kolumnen time)", _add_observation_time),
 ]
-
-
-@contextmanager
-def atomic(engine: Engine, write: bool = True) -> Iterator[Connection]:
-    """A connection inside one real transaction (DDL included) that commits at the end or rolls back on error.
-
-    With write=False it is a read-only snapshot: every query sees the database as it was at the start.
-    """
-    if engine.dialect.name != "sqlite":
-        # Writers keep READ COMMITTED, so that what they read after waiting for a lock is current.
-        options = {} if write else {"isolation_level": "REPEATABLE READ"}
-        with engine.connect().execution_options(**options) as conn:
-            try:
-                with conn.begin():
-                    yield conn
-            except BaseException:
-                logs.rolled_back(conn)
-                raise
-            logs.committed(conn)
-        return
-    # pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so DDL and reads would escape it:
-    # the driver is told to stay out of the way and the transaction is begun and ended here.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.exec_driver_sql("ROLLBACK")
-            logs.rolled_back(conn)
-            raise
-        conn.exec_driver_sql("COMMIT")
-        logs.committed(conn)
 
 
 def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
@@ -118,7 +95,7 @@ def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> lis
         return []
     recorded: list[int] = []
     while True:
-        with atomic(engine) as conn:
+        with db.atomic(engine) as conn:
             # Another process may have migrated while this one waited for the lock: look again under it.
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_LOCK})

@@ -7,18 +7,19 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
-from . import audit, auth, db
+from . import audit, auth, db, schema
 from .audit import Actor
+from .db import atomic
 from .privacy import personal_data
-from .migrations import atomic
 from .problems import InputError, Problem, raise_if
 from .formatting import formula_safe, formula_unquoted
-from .tabular import Field, parse_cell, read_table
+from .tabular import TIME_HINT, Field, parse_cell, parse_time, read_table
 
 # The one place to adjust the categories, statuses and confidentiality levels.
 # Each category's symbol is what the map prints inside a place's circle.
@@ -66,27 +67,9 @@ TM_EASTING = (258_000, 930_000)  # SWEREF 99 TM over Sweden; the local zones lie
 CRS_HINT = ("ange koordinatsystemet: på kommandoraden --crs EPSG:3006 (SWEREF 99 TM) eller --crs EPSG:3011 "
             "(SWEREF 99 18 00), på sidan Data i listan Koordinatsystem")
 
-PLACE_FIELDS = [
-    Field("namn"), Field("lat", "number", required=False, allow_empty=True),
-    Field("lon", "number", required=False, allow_empty=True),
-    Field("område"), Field("aktivitet", allow_empty=True, required=False),
-    Field("status", "choice", choices=PLACE_STATUSES),
-    Field("kategori", "choice", choices=CATEGORIES, allow_empty=True, required=False),
-    Field("lägesbild", allow_empty=True, required=False),
-    Field("lägesbild_datum", "date", allow_empty=True, required=False),
-    Field("nästa_uppföljning", "date", allow_empty=True, required=False),
-    Field("nästa_steg", allow_empty=True, required=False),
-]
-OBSERVATION_FIELDS = [
-    Field("plats"), Field("datum", "date"), Field("kategori", "choice", choices=CATEGORIES),
-    Field("organisation"), Field("beskrivning"), Field("sekretess", "choice", choices=CONFIDENTIALITY),
-    Field("lat", "number", required=False, allow_empty=True),
-    Field("lon", "number", required=False, allow_empty=True),
-]
-ACTION_FIELDS = [
-    Field("plats"), Field("datum", "date"), Field("aktör"), Field("åtgärd"),
-    Field("status", "choice", choices=ACTION_STATUSES), Field("sekretess", "choice", choices=CONFIDENTIALITY),
-]
+PLACE_FIELDS = schema.PLACE.fields({"status": PLACE_STATUSES, "kategori": CATEGORIES})
+OBSERVATION_FIELDS = schema.OBSERVATION.fields({"kategori": CATEGORIES, "sekretess": CONFIDENTIALITY})
+ACTION_FIELDS = schema.ACTION.fields({"status": ACTION_STATUSES, "sekretess": CONFIDENTIALITY})
 # Every typed text is checked for personal data, names and organisations included.
 TEXT_COLUMNS = ("namn", "plats", "område", "organisation", "aktör", "lägesbild", "nästa_steg", "beskrivning", "åtgärd")
 FORM = "formuläret"
@@ -245,8 +228,27 @@ def read_observations(file_name: str, data: bytes, crs: str | None = None) -> pd
     else:
         frame = read_table(file_name, data, OBSERVATION_FIELDS + METRE_FIELDS)
         frame = _coordinates(file_name, frame, crs, required=False)
-    frame = _unquote_formulas(frame)
+    frame = _unquote_formulas(_times(file_name, frame))
     raise_if(privacy_problems(file_name, frame))
+    return frame
+
+
+def _times(file_name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with `datum` a date and `tid` its time of day (or None), taken from a date and time in `datum` too."""
+    problems, dates, times = [], [], []
+    for number, when, time in zip(frame["rad"], frame["datum"], frame["tid"]):
+        time = None if schema.is_missing(time) else time
+        if isinstance(when, dt.datetime):
+            if time is not None and time != when.time():
+                problems.append(Problem(file_name, f"klockslaget {schema.time_text(time)} skiljer sig från "
+                                                   f"{schema.time_text(when.time())} i kolumnen \"datum\"",
+                                        int(number), "tid"))
+            when, time = when.date(), when.time()
+        dates.append(when)
+        times.append(time)
+    raise_if(problems)
+    frame["datum"] = pd.Series(dates, index=frame.index, dtype=object)
+    frame["tid"] = pd.Series(times, index=frame.index, dtype=object)
     return frame
 
 
@@ -344,7 +346,7 @@ def store_observations(conn, frame: pd.DataFrame, dataset_id: int | None, file_n
         place_id=ids[r.plats.casefold()], date=r.datum, category=r.kategori, organisation=r.organisation,
         description=r.beskrivning, confidentiality=r.sekretess,
         lat=None if pd.isna(r.lat) else float(r.lat), lon=None if pd.isna(r.lon) else float(r.lon),
-        dataset_id=dataset_id) for r in frame.itertuples(index=False)])
+        time=schema.stored_time(_value(r, "tid")), dataset_id=dataset_id) for r in frame.itertuples(index=False)])
 
 
 def store_actions(conn, frame: pd.DataFrame, dataset_id: int | None, file_name: str) -> None:
@@ -432,7 +434,8 @@ def _known_place(conn, place: str) -> list[Problem]:
 
 def add_observation(engine: Engine, place: str, date: dt.date | None, category: str, organisation: str,
                     description: str, confidentiality: str | None, lat: float | None = None,
-                    lon: float | None = None, today: dt.date | None = None, *, by: Actor) -> int:
+                    lon: float | None = None, today: dt.date | None = None, *, by: Actor,
+                    time: dt.time | str | None = None) -> int:
     """Save one observation from the form (at the place, or at its own point) and return its id; raises InputError naming every field at fault."""
     auth.require(by.role, "registrera")
     today = today or dt.date.today()
@@ -443,15 +446,30 @@ def add_observation(engine: Engine, place: str, date: dt.date | None, category: 
     problems += _choice_problems({"kategori": category, "sekretess": confidentiality},
                                  {"kategori": CATEGORIES, "sekretess": CONFIDENTIALITY})
     problems += _point_problems(lat, lon, required=False)
+    time, time_problems = _form_time(time)
+    problems += time_problems
     with atomic(engine) as conn:
         raise_if(problems + _known_place(conn, texts["plats"]))
         new_id = conn.execute(insert(db.observation).values(
             place_id=_place_ids(conn)[texts["plats"].casefold()], date=date, category=category,
             organisation=texts["organisation"], description=texts["beskrivning"], confidentiality=confidentiality,
-            lat=None if lat is None else float(lat), lon=None if lon is None else float(lon))).inserted_primary_key[0]
+            lat=None if lat is None else float(lat), lon=None if lon is None else float(lon),
+            time=schema.stored_time(time))).inserted_primary_key[0]
         audit.record(conn, by, db.observation, new_id, "ny", None, audit.row_values(conn, db.observation, new_id))
         db.bump_version(conn)
     return int(new_id)
+
+
+def _form_time(value: object) -> tuple[dt.time | None, list[Problem]]:
+    """The form's time of day (a time, a text such as "21:30", or nothing) and the problem when it is none of them."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, []
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0), []
+    parsed = parse_time(value) if isinstance(value, str) else None
+    if parsed is None:
+        return None, [Problem(FORM, f'"{value}" är inte ett klockslag ({TIME_HINT})', None, "tid")]
+    return parsed, []
 
 
 def add_action(engine: Engine, place: str, date: dt.date | None, actor: str, description: str, status: str | None,
@@ -532,10 +550,17 @@ def update_place(engine: Engine, name: str, status: str | None, situation: str, 
     return new_version
 
 
+# update_observation's time when the caller says nothing about it: the stored one stays.
+UNCHANGED: Any = object()
+
+
 def update_observation(engine: Engine, observation_id: int, version: int, date: dt.date | None, category: str,
                        organisation: str, description: str, confidentiality: str | None,
-                       today: dt.date | None = None, *, by: Actor) -> int:
-    """Change an observation opened at `version` and return its new version; StaleEdit if someone else saved it first."""
+                       today: dt.date | None = None, *, by: Actor, time: dt.time | str | None = UNCHANGED) -> int:
+    """Change an observation opened at `version` and return its new version; StaleEdit if someone else saved it first.
+
+    `time` None clears the time of day; left out, the stored one stays.
+    """
     auth.require(by.role, "redigera")
     today = today or dt.date.today()
     texts = {"organisation": (organisation or "").strip(), "beskrivning": (description or "").strip()}
@@ -543,6 +568,11 @@ def update_observation(engine: Engine, observation_id: int, version: int, date: 
     problems += _date_problems(date, today)
     problems += _choice_problems({"kategori": category, "sekretess": confidentiality},
                                  {"kategori": CATEGORIES, "sekretess": CONFIDENTIALITY})
+    changes = {}
+    if time is not UNCHANGED:
+        time, time_problems = _form_time(time)
+        problems += time_problems
+        changes["time"] = schema.stored_time(time)
     raise_if(problems)
     with atomic(engine) as conn:
         before = audit.row_values(conn, db.observation, observation_id)
@@ -550,7 +580,7 @@ def update_observation(engine: Engine, observation_id: int, version: int, date: 
             raise InputError([Problem(FORM, f"iakttagelse {observation_id} finns inte (den kan ha tagits bort)")])
         new_version = audit.edit_guarded(conn, db.observation, observation_id, version, dict(
             date=date, category=category, organisation=texts["organisation"], description=texts["beskrivning"],
-            confidentiality=confidentiality), "Iakttagelsen")
+            confidentiality=confidentiality, **changes), "Iakttagelsen")
         audit.record(conn, by, db.observation, observation_id, "ändrad", before,
                      audit.row_values(conn, db.observation, observation_id))
         db.bump_version(conn)
@@ -563,48 +593,45 @@ def _visible(table, include_internal: bool):
     return True if include_internal else table.c.confidentiality == "öppen"
 
 
-def _frame(conn, query, columns: list[str]) -> pd.DataFrame:
+def _frame(conn, query) -> pd.DataFrame:
     # Plain tuples: pandas builds a frame from 50 000 of them five times faster than from SQLAlchemy rows.
-    return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
+    result = conn.execute(query)
+    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
 
 
 def load_places(engine: Engine) -> pd.DataFrame:
     """Every place with its owner, status, category (may be empty), latest situation and next follow-up."""
     t = db.place
+    query = (select(*schema.PLACE.selected(t), db.forum.c.name.label("forum"))
+             .select_from(t.outerjoin(db.forum)).where(t.c.removed_at.is_(None)).order_by(t.c.name))
     with engine.connect() as conn:
-        rows = conn.execute(select(t.c.id, t.c.name, t.c.lat, t.c.lon, t.c.area, t.c.forum_id, db.forum.c.name,
-                                   t.c.status, t.c.situation, t.c.next_followup, t.c.next_step, t.c.category,
-                                   t.c.situation_date, t.c.version)
-                            .select_from(t.outerjoin(db.forum)).where(t.c.removed_at.is_(None)).order_by(t.c.name)).all()
-    return pd.DataFrame(rows, columns=["id", "name", "lat", "lon", "area", "forum_id", "forum", "status",
-                                       "situation", "next_followup", "next_step", "category", "situation_date",
-                                       "version"])
+        return _frame(conn, query)
 
 
 def load_observations(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
-    """Observations joined to their place, at their own point or else the place's; internal ones only when asked for."""
+    """Observations joined to their place, at their own point or else the place's, with their time of day or None; internal ones only when asked for."""
     o, p = db.observation, db.place
-    query = (select(o.c.id, p.c.name, o.c.date, o.c.category, o.c.organisation, o.c.description,
-                    o.c.confidentiality, o.c.lat, o.c.lon, p.c.lat, p.c.lon, o.c.version)
+    query = (select(*schema.OBSERVATION.selected(o, {"place_id": p.c.name}), p.c.lat.label("place_lat"),
+                    p.c.lon.label("place_lon"))
              .select_from(o.join(p)).where(_visible(o, include_internal), o.c.removed_at.is_(None),
                                            p.c.removed_at.is_(None)).order_by(o.c.date, o.c.id))
     with engine.connect() as conn:
-        frame = _frame(conn, query, ["id", "place", "date", "category", "organisation", "description",
-                                     "confidentiality", "lat", "lon", "place_lat", "place_lon", "version"])
+        frame = _frame(conn, query)
     frame["own_point"] = frame["lat"].notna() & frame["lon"].notna()
     frame["lat"] = frame["lat"].where(frame["own_point"], frame["place_lat"]).astype(float)
     frame["lon"] = frame["lon"].where(frame["own_point"], frame["place_lon"]).astype(float)
+    frame["time"] = pd.Series([schema.loaded_time(t) for t in frame["time"]], index=frame.index, dtype=object)
     return frame.drop(columns=["place_lat", "place_lon"])
 
 
 def load_actions(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Actions joined to their place; internal ones only when asked for."""
     a, p = db.action, db.place
-    query = (select(a.c.id, p.c.name, a.c.date, a.c.actor, a.c.description, a.c.status, a.c.confidentiality)
+    query = (select(*schema.ACTION.selected(a, {"place_id": p.c.name}))
              .select_from(a.join(p)).where(_visible(a, include_internal), a.c.removed_at.is_(None),
                                            p.c.removed_at.is_(None)).order_by(a.c.date, a.c.id))
     with engine.connect() as conn:
-        return _frame(conn, query, ["id", "place", "date", "actor", "description", "status", "confidentiality"])
+        return _frame(conn, query)
 
 
 def with_categories(place_frame: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
@@ -775,30 +802,16 @@ def place_record(place_frame: pd.DataFrame, name: str | None) -> dict | None:
 
 # --- export ----------------------------------------------------------------------------------------
 
-def _iso(value) -> str:
-    return "" if _missing(value) else value.isoformat()
-
-
 def places_table(place_frame: pd.DataFrame) -> pd.DataFrame:
     """Places in the import format (PLACE_FIELDS column names)."""
-    return pd.DataFrame({
-        "namn": place_frame["name"], "lat": place_frame["lat"], "lon": place_frame["lon"],
-        "område": place_frame["area"], "aktivitet": place_frame["forum_id"].fillna(""),
-        "status": place_frame["status"], "kategori": place_frame["category"].fillna(""),
-        "lägesbild": place_frame["situation"], "lägesbild_datum": place_frame["situation_date"].map(_iso),
-        "nästa_uppföljning": place_frame["next_followup"].map(_iso), "nästa_steg": place_frame["next_step"],
-    })
+    return schema.PLACE.export(place_frame)
 
 
 def observations_table(observations: pd.DataFrame) -> pd.DataFrame:
-    """Observations in the import format; lat/lon only for those with their own point."""
+    """Observations in the import format, the time of day as HH:MM; lat/lon only for those with their own point."""
     own = observations["own_point"] if "own_point" in observations else pd.Series(True, index=observations.index)
-    return pd.DataFrame({
-        "plats": observations["place"], "datum": observations["date"].map(_iso),
-        "kategori": observations["category"], "organisation": observations["organisation"],
-        "beskrivning": observations["description"], "sekretess": observations["confidentiality"],
-        "lat": observations["lat"].where(own), "lon": observations["lon"].where(own),
-    })
+    table = schema.OBSERVATION.export(observations)
+    return table.assign(lat=observations["lat"].where(own), lon=observations["lon"].where(own))
 
 
 def to_csv(table: pd.DataFrame) -> bytes:

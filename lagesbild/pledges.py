@@ -11,26 +11,19 @@ from typing import Iterable
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 
-from . import audit, auth, db
+from . import audit, auth, db, schema
 from .audit import Actor
 from .formatting import date as format_date, number, percent
 from .places import CONFIDENTIALITY
-from .migrations import atomic
+from .db import atomic
 from .problems import Problem, raise_if
 from .privacy import personal_data
 from .stats import ALPHA, compare, with_intervals
 from .surveys import ALL, SURVEY_BY_ID, latest_change, survey_id
-from .tabular import Field, read_table
+from .tabular import read_table
 
-PLEDGE_FIELDS = [
-    Field("år", "int", minimum=2000, maximum=2100), Field("nr", "int", minimum=1), Field("löfte"),
-    Field("ansvarig"), Field("mål", "int", minimum=1), Field("enhet"), Field("område", allow_empty=True),
-    Field("undersökning", allow_empty=True, required=False), Field("indikator", allow_empty=True, required=False),
-]
-PROGRESS_FIELDS = [
-    Field("år", "int", minimum=2000, maximum=2100), Field("nr", "int", minimum=1), Field("datum", "date"),
-    Field("beskrivning"), Field("antal", "int", minimum=1), Field("sekretess", "choice", choices=CONFIDENTIALITY),
-]
+PLEDGE_FIELDS = schema.PLEDGE.fields()
+PROGRESS_FIELDS = schema.PLEDGE_PROGRESS.fields({"sekretess": CONFIDENTIALITY})
 
 # The progress form's fields as the user sees them; problems name the field by its label.
 PROGRESS_FORM = {"pledge": "Medborgarlöfte", "date": "Datum", "amount": "Antal", "confidentiality": "Sekretess",
@@ -217,25 +210,22 @@ def load_pledges(engine: Engine, include_internal: bool = False) -> pd.DataFrame
     if not include_internal:
         done = done.where(g.c.confidentiality == "öppen")
     done = done.group_by(g.c.pledge_id).subquery()
-    query = (select(p.c.id, p.c.year, p.c.number, p.c.text, p.c.responsible, p.c.target, p.c.unit, p.c.area,
-                    p.c.survey, p.c.indicator, func.coalesce(done.c.done, 0))
+    query = (select(*schema.PLEDGE.selected(p), func.coalesce(done.c.done, 0).label("done"))
              .select_from(p.outerjoin(done, done.c.pledge_id == p.c.id)).order_by(p.c.year, p.c.number))
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(),
-                            columns=["id", "year", "number", "text", "responsible", "target", "unit", "area",
-                                     "survey", "indicator", "done"])
+        result = conn.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def load_progress(engine: Engine, include_internal: bool = False) -> pd.DataFrame:
     """Every progress entry, oldest first; internal ones only when asked for."""
     g = db.pledge_progress
-    query = (select(g.c.id, g.c.pledge_id, g.c.date, g.c.description, g.c.amount, g.c.confidentiality)
-             .where(g.c.removed_at.is_(None)))
+    query = select(*schema.PLEDGE_PROGRESS.selected(g)).where(g.c.removed_at.is_(None))
     if not include_internal:
         query = query.where(g.c.confidentiality == "öppen")
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query.order_by(g.c.date, g.c.id)).all(),
-                            columns=["id", "pledge_id", "date", "description", "amount", "confidentiality"])
+        result = conn.execute(query.order_by(g.c.date, g.c.id))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def with_status(pledges: pd.DataFrame, progress: pd.DataFrame, on: dt.date) -> pd.DataFrame:

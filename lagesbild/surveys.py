@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, tuple_
 
-from . import audit, db
+from . import audit, db, schema
 from .audit import Actor
 from .privacy import personal_data
 from .problems import InputError, Problem
@@ -38,7 +38,7 @@ SURVEY_BY_ID = {s.id: s for s in SURVEYS}
 CITY = "Hela staden"
 ALL = "Alla"
 
-RESULT_COLUMNS = ["survey", "year", "area", "grp", "indicator", "share", "missing", "n", "note"]
+RESULT_COLUMNS = [c.name for c in schema.SURVEY_RESULT.loaded() if not c.primary_key]
 
 
 def fold(text: str) -> str:
@@ -63,17 +63,7 @@ def survey_in_text(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-LONG_FIELDS = [
-    Field("undersökning", required=False),
-    Field("år", "int", minimum=1900, maximum=2100, aliases=("ar", "year")),
-    # PxWeb exports (SCB, the city's statistics) call the area "region" and the group "kön".
-    Field("område", aliases=("stadsdelsområde", "omrade", "region", "stadsdel")),
-    Field("grupp", aliases=("kön", "kon")),
-    Field("indikator", aliases=("tabellinnehåll",)),
-    Field("andel", "number", allow_empty=True, minimum=0, maximum=100, aliases=("andel procent",)),
-    Field("antal_svar", "int", allow_empty=True, minimum=0, aliases=("n", "antal svarande")),
-    Field("anmärkning", required=False, allow_empty=True, aliases=("kommentar",)),
-]
+LONG_FIELDS = schema.SURVEY_RESULT.fields()
 KEY_COLUMNS = {"område", "grupp", "indikator"}
 # A year column, perhaps marked: "2016", "2015*", "2016 (prel.)", "2016 prel", "2016p".
 YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)\s*(\*+|\(.*\)|prel\.?|preliminär|p)?$", re.IGNORECASE)
@@ -408,11 +398,7 @@ def _duplicates(frame: pd.DataFrame, problems: _Problems) -> None:
                                                      "tidigare rad", None, "år"))
 
 
-INDICATOR_FIELDS = [
-    Field("undersökning"), Field("indikator"), Field("namn"),
-    Field("fråga", allow_empty=True), Field("svarsskala", allow_empty=True),
-    Field("definition", allow_empty=True), Field("källa", allow_empty=True),
-]
+INDICATOR_FIELDS = schema.SURVEY_INDICATOR.fields()
 
 
 def read_indicators(file_name: str, data: bytes) -> pd.DataFrame:
@@ -605,7 +591,7 @@ def diff_extract(engine: Engine, extract: SurveyExtract, limit: int = 10) -> Imp
         return _diff(extract.results, _compare(conn, extract.results), limit)
 
 
-INSERT_COLUMNS = ["survey", "year", "area", "grp", "indicator", "share", "missing", "n", "note", "dataset_id"]
+INSERT_COLUMNS = [*RESULT_COLUMNS, "dataset_id"]
 
 
 def _insert_results(conn, frame: pd.DataFrame, dataset_id: int | None) -> None:
@@ -693,10 +679,10 @@ def load_results(engine: Engine, survey: str | None = None) -> pd.DataFrame:
 def load_indicators(engine: Engine) -> pd.DataFrame:
     """Every indicator with its question wording, scale, definition and source."""
     t = db.survey_indicator
+    columns = [c.name for c in schema.SURVEY_INDICATOR.loaded()]
     with engine.connect() as conn:
-        rows = conn.execute(select(t.c.survey, t.c.indicator, t.c.name, t.c.question, t.c.scale,
-                                   t.c.definition, t.c.source).order_by(t.c.survey, t.c.indicator)).all()
-    return pd.DataFrame(rows, columns=["survey", "indicator", "name", "question", "scale", "definition", "source"])
+        rows = conn.execute(select(*schema.SURVEY_INDICATOR.selected(t)).order_by(t.c.survey, t.c.indicator)).all()
+    return pd.DataFrame(rows, columns=columns)
 
 
 def latest_change(results: pd.DataFrame, survey: str, indicator: str, area: str, group: str = ALL) -> dict | None:

@@ -163,9 +163,14 @@ def _cell_text(value: object, number_format: str = "") -> str:
             return str(int(value))
         return repr(round(float(value), 10))
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        # A date and time cell keeps its time of day; a date cell (shown as midnight) is only the date.
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return f"{value.date().isoformat()} {value.hour:02d}:{value.minute:02d}"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dt.time):
+        return f"{value.hour:02d}:{value.minute:02d}"
     return str(value)
 
 
@@ -281,12 +286,51 @@ def missing_marker(text: str) -> str | None:
     return MISSING_CANONICAL.get(text.strip().casefold())
 
 
+# A time of day as people write it; only forms that cannot mean anything else.
+TIME_FORMS = (
+    re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2}(?:\.\d+)?)?$"),  # 21:30, 21.30, 9:05, 21:30:00 (Excel)
+    re.compile(r"^(\d{2})(\d{2})$"),  # 2130
+    re.compile(r"^(\d{1,2})()$"),  # 21 (the whole hour)
+)
+TIME_HINT = "skriv klockslaget som TT:MM, till exempel 21:30"
+
+
+def parse_time(text: str) -> dt.time | None:
+    """A time of day from 21:30, 21.30, 2130, 21, kl 21 or 21:30:00; None when the text is none of them."""
+    text = text.strip().casefold()
+    text = re.sub(r"^kl(ockan)?\.?\s*", "", text)
+    for form in TIME_FORMS:
+        found = form.match(text)
+        if found:
+            hour, minute = int(found.group(1)), int(found.group(2) or 0)
+            return dt.time(hour, minute) if hour <= 23 and minute <= 59 else None
+    return None
+
+
+def parse_date_time(text: str) -> tuple[dt.date, dt.time | None] | None:
+    """A date, with its time of day when one follows it ("2016-12-01 21:30", "2016-12-01T21:30:00"); else None.
+
+    A time of exactly midnight is taken as no time: systems write a bare date that way.
+    """
+    try:
+        day = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    rest = text[10:].strip().removeprefix("T").strip()
+    if not rest:
+        return day, None
+    time = parse_time(rest)
+    if time is None:
+        return None
+    return day, (None if time == dt.time() else time)
+
+
 @dataclass(frozen=True)
 class Field:
     """One column of a table: its name in files, its kind and whether a value is required."""
 
     name: str
-    kind: str = "text"  # text | int | number | date | choice
+    kind: str = "text"  # text | int | number | date | datetime (a date, perhaps with its time) | time | choice
     required: bool = True  # the column must be present
     allow_empty: bool = False
     choices: tuple[str, ...] = ()
@@ -316,11 +360,22 @@ def parse_cell(f: Field, text: str) -> tuple[object, str | None]:
         if match is None:
             return None, f'"{text}" är inte ett tillåtet värde (tillåtna: {", ".join(f.choices)})'
         return match, None
-    if f.kind == "date":
+    if f.kind in ("date", "datetime"):
         try:
-            return dt.date.fromisoformat(text[:10]), None
+            day = dt.date.fromisoformat(text[:10])
         except ValueError:
             return None, f'"{text}" är inte ett datum (skriv ÅÅÅÅ-MM-DD)'
+        if f.kind == "date":
+            return day, None
+        found = parse_date_time(text)
+        if found is None:
+            return None, f'"{text}": klockslaget efter datumet går inte att läsa ({TIME_HINT})'
+        return (day if found[1] is None else dt.datetime.combine(day, found[1])), None
+    if f.kind == "time":
+        time = parse_time(text)
+        if time is None:
+            return None, f'"{text}" är inte ett klockslag ({TIME_HINT})'
+        return time, None
     try:
         number = parse_number(text)
     except ValueError:

@@ -159,7 +159,8 @@ def test_a_restore_refuses_a_postgres_database_that_is_not_empty(pg_url, tmp_pat
 
 def test_migrations_on_postgres_run_once_and_roll_back_a_failure_with_its_ddl(pg_url):
     engine = create_engine(pg_url)
-    assert migrations.migrate(engine) == [1]
+    latest = migrations.latest_version()
+    assert migrations.migrate(engine) == list(range(1, latest + 1))
     assert migrations.migrate(engine) == []
 
     def broken(conn):
@@ -167,9 +168,9 @@ def test_migrations_on_postgres_run_once_and_roll_back_a_failure_with_its_ddl(pg
         conn.execute(insert(db.meta).values(key="half", value="done"))
         raise RuntimeError("avbruten")
 
-    with pytest.raises(MigrationError, match="databasen är kvar på schemaversion 1"):
-        migrations.migrate(engine, [*migrations.MIGRATIONS, Migration(2, "Trasig", broken)])
-    assert migrations.current_version(engine) == 1
+    with pytest.raises(MigrationError, match=f"databasen är kvar på schemaversion {latest}"):
+        migrations.migrate(engine, [*migrations.MIGRATIONS, Migration(latest + 1, "Trasig", broken)])
+    assert migrations.current_version(engine) == latest
     assert "district" not in {c["name"] for c in inspect(engine).get_columns("place")}
     assert db.get_meta(engine, "half") is None
     engine.dispose()
@@ -230,3 +231,18 @@ def test_a_stale_edit_is_refused_on_postgres(pg_url):
 def test_two_concurrent_writers_lose_nothing_on_postgres(pg_url):
     open_database(pg_url).dispose()
     write_checks.check_two_concurrent_writers_lose_nothing(lambda: db.connect(pg_url))
+
+
+def test_version_2_gives_a_version_1_database_the_time_of_day_on_postgres(pg_url):
+    from lagesbild import places
+
+    old = create_engine(pg_url)
+    migrations.migrate(old, migrations.MIGRATIONS[:1])
+    with old.begin() as conn:
+        conn.execute(text("ALTER TABLE observation DROP COLUMN time"))
+    old.dispose()
+    engine = open_database(pg_url)
+    assert migrations.current_version(engine) == 2
+    places.add_observation(engine, "Vasaparken", dt.date(2016, 12, 1), "ungdomar", "Polisen", "Samlingar", "öppen",
+                           today=dt.date(2016, 12, 14), by=Actor("Redaktören", "redaktör"), time=dt.time(21, 30))
+    assert places.load_observations(engine)["time"].dropna().tolist() == [dt.time(21, 30)]
