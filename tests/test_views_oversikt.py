@@ -122,3 +122,12 @@ def test_page_imports_only_streamlit_ui_and_views_and_stays_short(page):
     allowed = ("streamlit", "ui", "datetime", "lagesbild.views")
     assert [name for name in imported if not any(name == a or name.startswith(a + ".") for a in allowed)] == []
     assert len(source.splitlines()) <= 150
+
+
+def test_the_example_notice_is_plain_for_slides_and_bold_for_the_screen():
+    from lagesbild.views import notices
+
+    assert notices.example_notice([]) is None
+    plain_notice = notices.example_notice(["undersökningar", "platser"])
+    assert plain_notice.startswith("Exempeldata. Siffrorna och texterna för undersökningar, platser är exempel")
+    assert notices.example_notice(["platser"], markdown=True).startswith("**Exempeldata.** Siffrorna")
