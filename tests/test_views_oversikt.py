@@ -105,6 +105,9 @@ def test_the_councils_area_and_name_are_settings():
     assert oversikt.intro(settings.council).startswith("Kungsholmens brottsförebyggande råd: ")
     default = load_settings({}, None)
     assert (default.area, default.council) == ("Norrmalm", "Norrmalms trygghets- och säkerhetsråd")
+    assert load_settings({}, {"rad": "Kungsholmen", "databas": {"url": "x.sqlite"}}).area == "Norrmalm"  # malformed
+    assert load_settings({}, {"rad": {"omrade": "  "}}).area == "Norrmalm"
+    assert load_settings({"LAGESBILD_AREA": "Östermalm"}, {"rad": {"omrade": "Kungsholmen"}}).area == "Östermalm"
 
 
 MY_PAGES = ("oversikt.py", "medborgarloften.py", "samverkan.py", "data.py", "logg.py")
