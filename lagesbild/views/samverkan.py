@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lagesbild import cooperation
 from lagesbild.asof import up_to
-from lagesbild.cooperation import MEETING_FORM, add_meeting, follow_up, meeting_years, meetings_in
+from lagesbild.cooperation import MEETING_FORM, add_meeting
 from lagesbild.formatting import date as format_date
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.places import CONFIDENTIALITY
 
-__all__ = ["CONFIDENTIALITY", "MEETING_FORM", "add_meeting", "follow_up", "up_to"]
+__all__ = ["CONFIDENTIALITY", "MEETING_FORM", "add_meeting", "up_to"]
 
 MEETING_COLUMNS = {"date": "Datum", "done": "Vad har vi gjort", "next": "Hur fortsätter vi",
                    "confidentiality": "Sekretess"}
@@ -61,7 +62,7 @@ def intro(area: str) -> str:
 def years(meetings: pd.DataFrame, on: dt.date) -> tuple[list[int], int]:
     """The years to choose from, newest first, and the default: the latest year with meetings, so that the
     page opens on a year with something to show."""
-    held = meeting_years(meetings)
+    held = cooperation.meeting_years(meetings)
     choices = sorted(set(held) | {on.year}, reverse=True)
     return choices, (held or choices)[0]
 
@@ -91,7 +92,7 @@ class ActivityCard:
 def organisation_cards(forums: pd.DataFrame, meetings: pd.DataFrame, year: int, on: dt.date) -> list[str]:
     """The council and its working groups, each as a Markdown card with meetings held against planned."""
     bodies = forums[forums["kind"] == "organisation"]
-    summary = follow_up(bodies, meetings, year, on).set_index("forum_id")
+    summary = cooperation.follow_up(bodies, meetings, year, on).set_index("forum_id")
     cards = []
     for row in bodies.itertuples():
         follow = summary.loc[row.id]
@@ -109,12 +110,12 @@ def activity_cards(forums: pd.DataFrame, meetings: pd.DataFrame, place_frame: pd
                    on: dt.date) -> list[ActivityCard]:
     """The samverkansaktiviteter: what each is for, meetings held against planned, the latest notes and places."""
     activities = forums[forums["kind"] == "aktivitet"]
-    summary = follow_up(activities, meetings, year, on).set_index("forum_id")
+    summary = cooperation.follow_up(activities, meetings, year, on).set_index("forum_id")
     cards = []
     for row in activities.itertuples():
         follow = summary.loc[row.id]
         theme = f"*{md(row.theme)}*\n\n" if row.theme and row.theme != row.name else ""
-        held = meetings_in(meetings, row.id, year)
+        held = cooperation.meetings_in(meetings, row.id, year)
         cards.append(ActivityCard(
             forum_id=row.id,
             about=(f"### {md(row.name)}\n{theme}**Mål:** {md(row.goal)}\n\n**Syfte:**\n{bullet_lines(row.purpose)}"
