@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 from lagesbild import areas, importing, surveys, uploads
 from lagesbild.problems import InputError
 
-__all__ = ["InputError"]
+# Passed on to the page, which imports nothing from the data floor itself:
+# InputError.
 
 KIND_HELP = {
     None: "Slaget känns igen på filens kolumner och filändelse.",

@@ -16,7 +16,8 @@ from lagesbild.pledges import (BEHIND, FULFILLED, NOT_FULFILLED, ON_PACE, PROGRE
                                add_progress, counted_entries, default_year, history, outcome, with_status)
 from lagesbild.places import CONFIDENTIALITY
 
-__all__ = ["CONFIDENTIALITY", "PROGRESS_FORM", "add_progress", "default_year", "outcome", "up_to", "with_status"]
+# Passed on to the page, which imports nothing from the data floor itself:
+# CONFIDENTIALITY, PROGRESS_FORM, add_progress, default_year, outcome, up_to, with_status.
 
 # The status colours are Okabe–Ito, safe for colour blindness; the text colour keeps each pill readable.
 STATUS_COLOURS = {FULFILLED: "#009E73", ON_PACE: "#0072B2", BEHIND: "#E69F00", NOT_FULFILLED: "#D55E00"}

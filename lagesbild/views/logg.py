@@ -10,7 +10,8 @@ from lagesbild import audit
 from lagesbild.audit import ACTIONS, TABLE_NAMES, Actor, load_log, load_removed, log_people
 from lagesbild.formatting import date as format_date
 
-__all__ = ["ACTIONS", "TABLE_NAMES", "load_log", "load_removed", "log_people"]
+# Passed on to the page, which imports nothing from the data floor itself:
+# ACTIONS, TABLE_NAMES, load_log, load_removed, log_people.
 
 DEFAULT_DAYS = 90
 COLUMNS = ["När", "Vem", "Roll", "Vad", "Post", "Händelse", "Ändring"]

@@ -15,7 +15,8 @@ from lagesbild.pledges import Outcome, default_year, outcome, with_status
 from lagesbild.surveys import SURVEY_BY_ID
 from lagesbild.views.loften import short_text, status_html
 
-__all__ = ["outcome"]
+# Passed on to the page, which imports nothing from the data floor itself:
+# outcome.
 
 # The two headline series; each is named by the indicator catalogue, as on Trender (one name per indicator).
 HEADLINES = [("medborgarundersokningen", "trygg_kvall"), ("stockholmsenkaten", "trygg_ute_sent")]

@@ -13,7 +13,8 @@ from lagesbild.formatting import date as format_date
 from lagesbild.formatting import markdown_escape as md
 from lagesbild.places import CONFIDENTIALITY
 
-__all__ = ["CONFIDENTIALITY", "MEETING_FORM", "add_meeting", "up_to"]
+# Passed on to the page, which imports nothing from the data floor itself:
+# CONFIDENTIALITY, MEETING_FORM, add_meeting, up_to.
 
 MEETING_COLUMNS = {"date": "Datum", "done": "Vad har vi gjort", "next": "Hur fortsätter vi",
                    "confidentiality": "Sekretess"}
