@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,12 +14,11 @@ from lagesbild.cooperation import add_meeting, planned_by, planned_per_year
 from lagesbild.formatting import markdown_escape
 from lagesbild.problems import InputError
 from lagesbild.audit import Actor
-from roles import as_role
+from roles import open_app
 
 EDITOR = Actor("test.redaktor", "redaktör")
 ADMIN = Actor("test.admin", "administratör")
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -133,11 +131,7 @@ def test_the_meeting_form_reports_every_problem_at_once(engine):
 # --- the page -------------------------------------------------------------------------------------
 
 def open_cooperation(role: str = "redaktör", internal: bool = False) -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
-    at.run()
-    at.switch_page("pages/samverkan.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app("pages/samverkan.py", role, internal)
 
 
 def visible_text(at: AppTest) -> str:

@@ -3,18 +3,14 @@ council's configured area and name. The tiles' numbers and texts are tested on t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+from roles import open_app
 
 
 def open_overview() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app()
 
 
 def markdown_text(at: AppTest) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,12 +15,11 @@ from lagesbild.pledges import (BEHIND, FULFILLED, NOT_FULFILLED, ON_PACE, add_pr
 from lagesbild.problems import InputError
 from lagesbild.stats import two_proportion_test, wilson_interval
 from lagesbild.audit import Actor
-from roles import as_role
+from roles import open_app
 
 EDITOR = Actor("test.redaktor", "redaktör")
 ADMIN = Actor("test.admin", "administratör")
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 TODAY = dt.date(2026, 11, 25)
 PERSONNUMMER = "19811218-9876"  # valid check digit
 
@@ -188,11 +186,7 @@ def test_a_renewed_pledge_finds_its_earlier_years():
 # --- the page ----------------------------------------------------------------------------------------
 
 def open_pledges(role: str = "redaktör", internal: bool = False) -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
-    at.run()
-    at.switch_page("pages/medborgarloften.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app("pages/medborgarloften.py", role, internal)
 
 
 def meters(at: AppTest) -> list[str]:
