@@ -24,6 +24,7 @@ from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
 from lagesbild.problems import InputError, Problem
 from lagesbild.privacy import WHY
+from lagesbild.views import notices
 
 # A local file: a Material icon as page_icon makes the browser fetch it from Google's font servers.
 ICON = ROOT / "static" / "ikon.png"
@@ -325,7 +326,7 @@ def frame(title: str, presenter: bool = False, needs: str | None = None) -> Engi
         notice = example_notice(current)
         if notice:
             st.sidebar.warning(notice, icon=":material/info:")
-        st.sidebar.caption("Norrmalms trygghets- och säkerhetsråd")
+        st.sidebar.caption(formatting.markdown_escape(settings().council))
         as_of_box(current)
         account_box()
     if needs and not may(needs):
@@ -377,8 +378,7 @@ def as_of_text(on: datetime.date) -> str:
 
 def example_notice(current: Engine | None = None) -> str | None:
     """The "Exempeldata" notice while any example data is stored, else None (of the app's database, cached)."""
-    notice = cached(agenda.example_notice)
-    return None if notice is None else notice.replace("Exempeldata.", "**Exempeldata.**", 1)
+    return notices.example_notice(cached(db.example_kinds), markdown=True)
 
 
 def remove_control(table: str, choices: dict[int, str], key: str, label: str) -> None:

@@ -21,6 +21,7 @@ from .formatting import date as format_date, number
 from .privacy import personal_data
 from .db import atomic
 from .problems import Problem, raise_if
+from .views.samverkan import held_text
 from .stats import TrendSelection, build_trend, change_sentences, load_method_breaks
 from .tabular import read_table
 
@@ -483,7 +484,7 @@ def _organisation(data: _Data, item: Any, slide: Slide) -> None:
         slide.columns.append([
             heading(row.name), text(row.purpose),
             note(f"Deltagare: {row.participants}"), note(f"Mötesfrekvens: {row.frequency}"),
-            note("Möten: " + cooperation.held_text(int(f.held), _int(f.planned), _int(f.planned_so_far),
+            note("Möten: " + held_text(int(f.held), _int(f.planned), _int(f.planned_so_far),
                                                     data.on.year, data.on) + ".")])
     slide.source = "Källa: samverkansöverenskommelsen och registrerade möten (öppna)."
 
@@ -570,7 +571,7 @@ def _activity(data: _Data, item: Any, slide: Slide) -> None:
         [heading("Hur fortsätter vi"), note(f"Senast antecknat {format_date(f.next_date)}" if f.next_date else
                                             "Inget antecknat ännu."), bullets(_lines(f.next))],
     ]
-    held = cooperation.held_text(int(f.held), _int(f.planned), _int(f.planned_so_far), data.on.year, data.on)
+    held = held_text(int(f.held), _int(f.planned), _int(f.planned_so_far), data.on.year, data.on)
     slide.source = f"Möten: {held}. Källa: aktivitetens mötesanteckningar (öppna)."
 
 

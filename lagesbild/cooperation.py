@@ -204,35 +204,3 @@ def follow_up(forums: pd.DataFrame, meetings: pd.DataFrame, year: int, on: dt.da
                          done_date=done_date, done=done, next_date=next_date, next=next_))
     return pd.DataFrame(rows, columns=["forum_id", "held", "planned", "planned_so_far", "done_date", "done",
                                        "next_date", "next"])
-
-
-def _unknown(value) -> bool:
-    return value is None or pd.isna(value)
-
-
-def held_of_planned(held: int, planned: int | None) -> str:
-    """"3 av 11", or just "3" when the frequency names no number."""
-    return f"{held}" if _unknown(planned) else f"{held} av {int(planned)}"
-
-
-def held_text(held: int, planned: int | None, planned_so_far: int | None, year: int, on: dt.date) -> str:
-    """Meetings held against planned, in Swedish, e.g. "4 av 11 planerade möten 2016"."""
-    word = "möte" if held == 1 else "möten"
-    if _unknown(planned):
-        return f"{held} {word} {year} (mötesfrekvensen anger inget antal)"
-    if year != on.year or planned_so_far == planned:
-        return f"{held} av {int(planned)} planerade möten {year}"
-    return (f"{held} av {int(planned)} planerade möten {year}; "
-            f"{int(planned_so_far)} var planerade till och med {format_date(on)}")
-
-
-def planned_text(planned: int | None, planned_so_far: int | None, year: int, on: dt.date) -> str:
-    """What the planned count rests on, and how many were due by `on` while the year runs."""
-    if _unknown(planned):
-        return "Mötesfrekvensen anger inget antal möten."
-    if year == on.year:
-        return f"Planerade enligt mötesfrekvensen; {int(planned_so_far)} av dem till och med {format_date(on)}."
-    return "Planerade enligt mötesfrekvensen" + (" (året har inte börjat)." if year > on.year else ".")
-
-
-

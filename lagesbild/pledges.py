@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -29,10 +28,9 @@ PROGRESS_FIELDS = schema.PLEDGE_PROGRESS.fields({"sekretess": CONFIDENTIALITY})
 PROGRESS_FORM = {"pledge": "Medborgarlöfte", "date": "Datum", "amount": "Antal", "confidentiality": "Sekretess",
                  "description": "Vad har gjorts"}
 
-# The status of a pledge, and what its colour means in words. Colours are Okabe–Ito, safe for colour blindness.
+# The status of a pledge and what it means in words (its colours are presentation: lagesbild.views.loften).
 FULFILLED, ON_PACE, BEHIND, NOT_FULFILLED = "uppfyllt", "i fas", "efter plan", "ej uppfyllt"
 STATUSES = (FULFILLED, ON_PACE, BEHIND, NOT_FULFILLED)
-STATUS_COLOURS = {FULFILLED: "#009E73", ON_PACE: "#0072B2", BEHIND: "#E69F00", NOT_FULFILLED: "#D55E00"}
 STATUS_MEANINGS = {
     FULFILLED: "målet är nått",
     ON_PACE: "det som är gjort räcker för att nå målet med jämn takt över året",
@@ -251,39 +249,11 @@ def counted_entries(progress: pd.DataFrame, pledge_id: int, year: int, on: dt.da
     return progress[pd.Series(keep, index=progress.index, dtype=bool)]
 
 
-def status_basis(year: int, today: dt.date, include_internal: bool) -> str:
-    """What the statuses of a year's pledges rest on, in one Swedish sentence (Markdown)."""
-    if year < today.year:
-        when = f"Året {year} är slut: statusen visar hur löftena slutade"
-    elif year > today.year:
-        when = f"Året {year} har inte börjat"
-    else:
-        when = f"Status per {format_date(today)}"
-    scope = "" if include_internal else " (endast öppet material)"
-    return f"**{when}**, räknat på de framsteg som är registrerade här{scope}."
-
-
-def earlier_years(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The pledges of the years before `year` and how they ended, newest year first, with Swedish headings."""
-    before = frame[frame["year"] < year].sort_values(["year", "number"], ascending=[False, True])
-    return pd.DataFrame({"År": before["year"], "Nr": before["number"], "Löfte": before["text"],
-                         "Gjort": [f"{d} av {t}" for d, t in zip(before["done"], before["target"])],
-                         "Enhet": before["unit"], "Hur det slutade": before["status"]})
-
-
 def default_year(years: Iterable[int], today: dt.date) -> int:
     """This year's pledges when there are any, else the latest year before it, else the earliest."""
     years = sorted(set(int(y) for y in years))
     past = [y for y in years if y <= today.year]
     return past[-1] if past else years[0]
-
-
-def short_text(text: str, limit: int = 110) -> str:
-    """The pledge's first sentence, cut at a word boundary when it is longer than `limit` characters."""
-    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-    if len(first) <= limit:
-        return first
-    return first[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _words(text: str) -> list[str]:
@@ -305,39 +275,6 @@ def history(pledges: pd.DataFrame, text: str, unit: str, year: int) -> pd.DataFr
         if scores[best] >= RENEWAL_SIMILARITY:
             rows.append(best)
     return pledges.loc[rows].sort_values("year")
-
-
-STATUS_TEXT_COLOURS = {FULFILLED: "#ffffff", ON_PACE: "#ffffff", BEHIND: "#1b1f24", NOT_FULFILLED: "#ffffff"}
-
-
-def status_html(status: str) -> str:
-    """The status in words on its own colour, large enough to read from the back of the room."""
-    return (f'<span class="pledge-status" style="background:{STATUS_COLOURS[status]};'
-            f'color:{STATUS_TEXT_COLOURS[status]};padding:0.1rem 0.7rem;border-radius:1rem;font-weight:600;'
-            f'font-size:1.1rem;white-space:nowrap">{status.capitalize()}</span>')
-
-
-def meter_html(done: int, target: int, expected: int, status: str | None, unit: str, show_pace: bool) -> str:
-    """The status in words on its colour, and an accessible meter of done against target with a mark
-    where an even pace through the year should be on the day; no status (None) before the year begins."""
-    filled = min(done / target, 1.0) * 100 if target else 0.0
-    pace = min(expected / target, 1.0) * 100 if target else 0.0
-    unit = html.escape(unit)
-    pill = "" if status is None else status_html(status)
-    mark = (f'<div title="I fas" style="position:absolute;left:calc({pace:.2f}% - 0.15rem);top:-0.4rem;'
-            'bottom:-0.4rem;width:0.3rem;background:#1b1f24;border-radius:0.1rem"></div>') if show_pace else ""
-    pace_text = ""
-    if show_pace:
-        pace_text = ('<span><span style="display:inline-block;width:0.3rem;height:1.1rem;background:#1b1f24;'
-                     f'vertical-align:middle;margin-right:0.4rem"></span>i fas: {expected}</span>')
-    return (f'<div class="pledge-meter">{pill}'
-            f'<div role="meter" aria-valuemin="0" aria-valuemax="{target}" aria-valuenow="{done}" '
-            f'aria-label="{done} av {target} {unit}" style="position:relative;height:1.7rem;background:#e3e7ec;'
-            'border-radius:0.35rem;margin:0.9rem 0 0.4rem 0">'
-            f'<div style="width:{filled:.2f}%;height:100%;background:{STATUS_COLOURS.get(status, "#8c959f")};'
-            f'border-radius:0.35rem"></div>{mark}</div>'
-            '<div style="display:flex;justify-content:space-between;font-size:1.2rem">'
-            f'<span><b>{done} av {target}</b> {unit}</span>{pace_text}</div></div>')
 
 
 @dataclass(frozen=True)

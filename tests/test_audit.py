@@ -104,15 +104,10 @@ def test_the_trail_filters_by_person_and_date(engine):
 # --- the forms on Karta -------------------------------------------------------------------------------------
 
 def open_map_at(place: str, role: str = "redaktör"):
-    from pathlib import Path
+    from roles import open_app
 
-    from streamlit.testing.v1 import AppTest
-
-    from roles import as_role
-
-    at = as_role(AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60), role)
+    at = open_app(None, role)  # the start page first: the place is chosen before Karta runs
     at.session_state["map_place"] = place
-    at.run()
     at.switch_page("pages/karta.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -149,19 +144,11 @@ def test_an_observation_is_edited_and_removed_on_the_map_and_both_are_in_the_tra
 
 
 def test_an_administrator_restores_on_the_log_page(engine):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    from roles import as_role
+    from roles import open_app
 
     observation_id = int(places.load_observations(engine)["id"].iloc[0])
     audit.remove(engine, "observation", observation_id, EDITOR)
-    at = as_role(AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60),
-                 "administratör")
-    at.run()
-    at.switch_page("pages/logg.py").run()
-    assert not at.exception
+    at = open_app("pages/logg.py", "administratör")
     table = at.dataframe[0].value
     assert "borttagen" in set(table["Händelse"]) and "anna.andersson" in set(table["Vem"])
     at.button(key="restore_go").click().run()
@@ -171,15 +158,9 @@ def test_an_administrator_restores_on_the_log_page(engine):
 
 
 def test_a_meeting_removed_on_samverkan_leaves_the_count_and_is_in_the_trail(engine):
-    from pathlib import Path
+    from roles import open_app
 
-    from streamlit.testing.v1 import AppTest
-
-    from roles import as_role
-
-    at = as_role(AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60), "redaktör")
-    at.run()
-    at.switch_page("pages/samverkan.py").run()
+    at = open_app("pages/samverkan.py", "redaktör")
     assert at.metric[1].value == "4 av 4"  # the Tobakstillsyn meetings
     tobacco = cooperation.load_meetings(engine).query("forum_id == 'tobakstillsyn'")
     at.selectbox(key="meeting_remove").set_value(int(tobacco["id"].iloc[0])).run()

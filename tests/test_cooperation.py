@@ -1,10 +1,9 @@
 """Samverkan: planned meetings with excluded months, follow-up per forum, the meeting form, and the page in
-AppTest with meetings held against planned and the places that link to the map."""
+AppTest: the places that link to the map and the meeting form. The cards themselves: test_views_samverkan.py."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,12 +14,11 @@ from lagesbild.cooperation import add_meeting, planned_by, planned_per_year
 from lagesbild.formatting import markdown_escape
 from lagesbild.problems import InputError
 from lagesbild.audit import Actor
-from roles import as_role
+from roles import open_app
 
 EDITOR = Actor("test.redaktor", "redaktör")
 ADMIN = Actor("test.admin", "administratör")
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -88,28 +86,6 @@ def test_follow_up_of_a_year_without_meetings_keeps_the_latest_before_it(engine)
     assert ffsp["done_date"] == dt.date(2016, 12, 6)
 
 
-def test_a_frequency_without_a_number_is_shown_without_a_planned_count():
-    forums = pd.DataFrame([{"id": "ny", "kind": "aktivitet", "name": "Ny", "theme": "", "goal": "", "purpose": "",
-                            "participants": "", "frequency": "vid behov", "per_year": None, "excluded_months": ""},
-                           {"id": "ffsp", "kind": "aktivitet", "name": "F", "theme": "", "goal": "", "purpose": "",
-                            "participants": "", "frequency": "", "per_year": 12, "excluded_months": "7"}])
-    meetings = pd.DataFrame([{"id": 1, "forum_id": "ny", "date": dt.date(2016, 3, 1), "done": "Start.", "next": "",
-                              "confidentiality": "öppen"}])
-    follow = cooperation.follow_up(forums, meetings, 2016, TODAY).set_index("forum_id").loc["ny"]
-    assert cooperation.held_of_planned(follow["held"], follow["planned"]) == "1"
-    assert cooperation.held_text(follow["held"], follow["planned"], follow["planned_so_far"], 2016, TODAY) == \
-        "1 möte 2016 (mötesfrekvensen anger inget antal)"
-    assert cooperation.planned_text(follow["planned"], follow["planned_so_far"], 2016, TODAY) == \
-        "Mötesfrekvensen anger inget antal möten."
-
-
-def test_held_text_for_a_past_and_a_running_year():
-    assert cooperation.held_text(3, 11, 11, 2016, TODAY) == "3 av 11 planerade möten 2016"
-    assert cooperation.held_text(1, 11, 2, 2017, dt.date(2017, 3, 15)) == \
-        "1 av 11 planerade möten 2017; 2 var planerade till och med 2017-03-15"
-    assert cooperation.held_text(1, None, None, 2016, TODAY).startswith("1 möte 2016")
-
-
 def test_places_active_since_a_date_newest_first():
     active = cooperation.places_active_since(
         pd.DataFrame({"place": ["A", "B", "A"], "date": [dt.date(2016, 6, 1), dt.date(2016, 6, 20), dt.date(2016, 7, 1)]}),
@@ -155,11 +131,7 @@ def test_the_meeting_form_reports_every_problem_at_once(engine):
 # --- the page -------------------------------------------------------------------------------------
 
 def open_cooperation(role: str = "redaktör", internal: bool = False) -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
-    at.run()
-    at.switch_page("pages/samverkan.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app("pages/samverkan.py", role, internal)
 
 
 def visible_text(at: AppTest) -> str:
@@ -167,26 +139,9 @@ def visible_text(at: AppTest) -> str:
     return "\n".join(parts + [c.value for c in at.caption] + [s.value for s in at.success])
 
 
-def test_page_opens_on_the_latest_year_with_meetings_held_against_planned():
-    at = open_cooperation()
-    assert at.selectbox(key="coop_year").value == 2016
-    assert [m.value for m in at.metric] == ["3 av 11", "4 av 4", "7 av 12", "9 av 9"]
-    text = visible_text(at)
-    assert "Möten: 4 av 4 planerade möten 2016" in text.replace("**", "")
-    assert "Genomfört fyra träffar." in text and "Fortsätta med samma mötesfrekvens och agenda." in text
-    # The internal meeting of Fält, fritid, socialtjänst och polis stays out of the default view.
-    assert "planeringen av en insats" not in text
-
-
-def test_internal_view_counts_and_shows_internal_meetings(monkeypatch):
-    at = open_cooperation("intern", internal=True)
-    assert at.metric[0].value == "4 av 11"
-    table = next(d.value for d in at.dataframe if "Sekretess" in d.value.columns and len(d.value) == 4)
-    assert "intern" in table["Sekretess"].tolist()
-
-
 def test_place_button_opens_the_map_on_that_place():
     at = open_cooperation()
+    assert at.selectbox(key="coop_year").value == 2016  # the latest year with meetings
     labels = [b.label for b in at.button if b.key.startswith("map_klara_")]
     assert labels == ["Garaget vid Mäster Samuelsgatan", "Klarabergsgatan", "Sergels torg",
                       "Vasagatan vid Centralen"]
