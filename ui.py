@@ -23,6 +23,7 @@ from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
 from lagesbild.problems import InputError, Problem
+from lagesbild.views import deck
 from lagesbild.privacy import WHY
 
 # A local file: a Material icon as page_icon makes the browser fetch it from Google's font servers.
@@ -377,7 +378,7 @@ def as_of_text(on: datetime.date) -> str:
 
 def example_notice(current: Engine | None = None) -> str | None:
     """The "Exempeldata" notice while any example data is stored, else None (of the app's database, cached)."""
-    notice = cached(agenda.example_notice)
+    notice = cached(deck.example_notice)
     return None if notice is None else notice.replace("Exempeldata.", "**Exempeldata.**", 1)
 
 
