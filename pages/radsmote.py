@@ -4,13 +4,11 @@ import ui
 from lagesbild.views import radsmote as view, report
 
 engine = ui.frame("Rådsmöte", presenter=True)
-settings = ui.settings()
 state, query = st.session_state, st.query_params
 
 
 def go_to(**values: str) -> None:
-    query.clear()
-    query.update(values)
+    query.from_dict(values)
 
 
 def choose_date() -> None:
@@ -32,7 +30,7 @@ else:
     date_notice = view.date_notice(query.get("datum"))
     # "Läget per": ?datum= in the address, the session's choice, or the default. Rebuilt whenever the data
     # changes (the version moves), shared by every session showing the same meeting.
-    deck = ui.cached(view.build_deck, ui.as_of(engine), settings.min_answers)
+    deck = ui.cached(view.build_deck, ui.as_of(engine), ui.settings().min_answers)
     notice = ui.example_notice(engine)
 where = view.address(deck, snapshot)
 
