@@ -13,33 +13,25 @@ Usage: python benchmarks/bench_karta.py [SIZES...]   (default 1000 10000 50000; 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
-from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from harness import MAP_FRAME, SCRIPT_DONE, StreamlitServer, chromium, free_ports  # noqa: E402
 from lagesbild import db, places  # noqa: E402
 from lagesbild.example import open_database  # noqa: E402
 
 # The network is closed by the resolver (every name but the local server fails at once), not by a
 # Playwright route, whose per-request round trip through Python would itself cost seconds.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+OFFLINE = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",)
 WARM_LOADS = 5
 CLICKED = (59.34028, 18.04333)  # Vasaparken
 # Norrmalm's bounding box (DOMAIN.md).
@@ -60,31 +52,6 @@ def fill(path: str, count: int, seed: int = 4) -> None:
         places.store_observations(conn, pd.DataFrame(rows), None, "bench")
         db.bump_version(conn)
     engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(database: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAGESBILD_")}
-    env["LAGESBILD_DATABASE"] = database
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                "--server.headless", "true"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("streamlit did not start within 60 s")
 
 
 def load_once(browser, url: str, count: int, click: bool = True) -> tuple[float, float, float | None]:
@@ -117,24 +84,18 @@ def main(sizes: list[int]) -> None:
     print("Sekunder tills kartan är klar i headless Chromium (alla prickar ritade, platserna på kartan), 1920×1080.")
     print(f"{'iakttagelser':>12}  {'första laddning':>15}  {'därefter (median)':>17}  {'varav kartans ram':>17}"
           f"  {'klick till platskort':>20}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with chromium(OFFLINE) as browser:
         for size in sizes:
             with tempfile.TemporaryDirectory() as folder:
                 database = str(Path(folder) / "bench.sqlite")
                 fill(database, size)
                 total = len(places.load_observations(db.connect(database)))
-                process, url = start_server(database)
-                try:
-                    cold, _, _ = load_once(browser, url, total, click=False)
-                    warm = [load_once(browser, url, total) for _ in range(WARM_LOADS)]
-                finally:
-                    process.terminate()
-                    process.wait()
+                with StreamlitServer(free_ports(1)[0], Path(folder), database=database) as server:
+                    cold, _, _ = load_once(browser, server.url, total, click=False)
+                    warm = [load_once(browser, server.url, total) for _ in range(WARM_LOADS)]
             line = (f"{size:>12,}  {cold:>14.2f}s  {statistics.median(r for r, _, _ in warm):>16.2f}s  "
                     f"{statistics.median(m for _, m, _ in warm):>16.2f}s  {statistics.median(c for _, _, c in warm):>19.2f}s")
             print(line.replace(",", " ").replace(".", ","))
-        browser.close()
     print("Första laddning: tom cache, databasen läses. Kartans ram: från att kartans iframe börjar laddas tills allt är ritat.\n"
           "Klick till platskort: från ett klick på Vasaparken på kartan tills platskortet visas.")
 

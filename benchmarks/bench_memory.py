@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_karta import fill  # noqa: E402
-from streamlit_ws import ROOT, Session, bare_app, memory_mb, start_server, stop  # noqa: E402
+from streamlit_ws import ROOT, Session, bare_app, memory_mb, start_server  # noqa: E402
 
 BARE = """import sqlite3
 import pandas as pd
@@ -46,12 +46,13 @@ async def hold(url: str, page: str, sessions: int, pid: int) -> float:
 
 
 def measure(script: Path, page: str, sessions: int, environment: dict[str, str] | None = None) -> tuple[float, float]:
-    process, url = start_server(script, environment)
+    server = start_server(script, environment)
+    url = server.url
     try:
-        before = memory_mb(process.pid)
-        return before, asyncio.run(hold(url, page, sessions, process.pid))
+        before = memory_mb(server.process.pid)
+        return before, asyncio.run(hold(url, page, sessions, server.process.pid))
     finally:
-        stop(process)
+        server.stop()
 
 
 def main() -> None:

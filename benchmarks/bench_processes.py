@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from streamlit_ws import ROOT, Session, start_server, stop  # noqa: E402
+from streamlit_ws import ROOT, Session, start_server  # noqa: E402
 
 from lagesbild import cooperation  # noqa: E402
 from lagesbild.audit import Actor  # noqa: E402
@@ -93,13 +93,13 @@ def main() -> None:
         try:
             open_database(database).dispose()
             started = [start_server(ROOT / "app.py", {"LAGESBILD_DATABASE": database}) for _ in range(2)]
-            urls = [url for _, url in started]
+            urls = [server.url for server in started]
             one = asyncio.run(together(urls[:1], args.page, args.sessions))
             two = asyncio.run(together(urls, args.page, args.sessions))
             seen = asyncio.run(seen_after_write(urls, database))
         finally:
-            for process, _ in started:
-                stop(process)
+            for server in started:
+                server.stop()
             drop()
     kind = "PostgreSQL" if "://" in database else "SQLite"
     print(f"{args.sessions} sessioner samtidigt på {args.page} ({kind}), median tid tills sidan är klar:")

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from streamlit_ws import ROOT, Session, bare_app, start_server, stop  # noqa: E402
+from streamlit_ws import ROOT, Session, bare_app, start_server  # noqa: E402
 
 PAGES = ["oversikt", "trender", "karta", "medborgarloften", "samverkan", "radsmote"]
 BARE = """import streamlit as st
@@ -124,18 +124,20 @@ def main() -> None:
               f"{args.observations} extra iakttagelser.")
         print(f"{'sida':<16} {'en session':>11} {f'{args.sessions} samtidigt':>13} {'kvot':>9} {'≤ 3×':>5}"
               f" {'omkörning':>12} {'eget arbete':>12} {'< 50':>5}")
-        process, url = start_server(ROOT / "app.py", {"LAGESBILD_DATABASE": database})
+        server = start_server(ROOT / "app.py", {"LAGESBILD_DATABASE": database})
+        url = server.url
         try:
             for page in args.pages:
                 print(report(page, *asyncio.run(measure(url, page, args.sessions, args.single)), own[page]),
                       flush=True)
         finally:
-            stop(process)
-        process, url = start_server(bare_app(Path(folder), BARE))
+            server.stop()
+        server = start_server(bare_app(Path(folder), BARE))
+        url = server.url
         try:
             print(report("bar sida", *asyncio.run(measure(url, "", args.sessions, args.single)), None))
         finally:
-            stop(process)
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from streamlit_ws import ROOT, Session, bare_app, start_server, stop  # noqa: E402
+from streamlit_ws import ROOT, Session, bare_app, start_server  # noqa: E402
 
 PAGES = ["oversikt", "trender", "karta", "medborgarloften", "samverkan", "radsmote"]
 # (page, selectbox key, two options as shown): a change back and forth.
@@ -71,14 +71,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        process, url = start_server(bare_app(Path(folder), BARE))
+        server = start_server(bare_app(Path(folder), BARE))
+        url = server.url
         try:
             bare_switch = statistics.median(asyncio.run(switches(url, [f"sida{n}" for n in range(6)], args.rounds)))
             bare_change = statistics.median(asyncio.run(changes(url, "sida0", "area", ("Bromma", "Norrmalm"),
                                                                 args.rounds)))
         finally:
-            stop(process)
-        process, url = start_server(ROOT / "app.py", {"LAGESBILD_DATABASE": str(Path(folder) / "bench.sqlite")})
+            server.stop()
+        server = start_server(ROOT / "app.py", {"LAGESBILD_DATABASE": str(Path(folder) / "bench.sqlite")})
+        url = server.url
         try:
             asyncio.run(switches(url, PAGES, 1))  # the first visit of each page fills the cache
             print("Median tid tills sidan är klar (serverns arbete och meddelandena, utan webbläsarens ritande).")
@@ -93,7 +95,7 @@ def main() -> None:
                 seconds = statistics.median(asyncio.run(changes(url, page, key, options, args.rounds)))
                 print(line(f"{page}: {key}", seconds, bare_change))
         finally:
-            stop(process)
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -8,12 +8,9 @@ starts `streamlit run` on a free port, and reads a process's memory.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +20,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from harness import StreamlitServer, free_ports  # noqa: E402
+
 FINISHED = 0  # ForwardMsg.script_finished: FINISHED_SUCCESSFULLY
 EARLY_FOR_RERUN = 2  # st.rerun(): another run follows
 
@@ -104,41 +104,10 @@ class Session:
                     raise RunFailed(f"script_finished = {message.script_finished}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(script: Path, environment: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """`streamlit run script` on a free port, healthy; the project's config when the script is the app."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAGESBILD_")}
-    env.update(environment or {})
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                                "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                               cwd=script.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                return process, url
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(f"streamlit exited with {process.returncode}")
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("streamlit did not start within 90 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def start_server(script: Path, environment: dict[str, str] | None = None) -> StreamlitServer:
+    """`streamlit run script` on a free port, healthy (the tests' harness, tests/harness.py); stop it with .stop()."""
+    return StreamlitServer(free_ports(1)[0], Path(tempfile.mkdtemp(prefix="bench-")), environment=environment,
+                           script=script).started()
 
 
 def memory_mb(pid: int) -> float:

@@ -56,3 +56,25 @@ def lived_in_engine(_lived_in_template, tmp_path):
     engine = open_database(str(target))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def app_test():
+    """Open a page of the whole app as a role: app_test("pages/karta.py", "redaktör", internal=True, query={...})."""
+    from roles import open_app
+
+    return open_app
+
+
+@pytest.fixture
+def clock():
+    """A clock that moves only when the test moves it (clock.now += seconds)."""
+    return FakeClock()
+
+
+class FakeClock:
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

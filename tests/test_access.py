@@ -8,11 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app
+import ui
 from lagesbild import agenda, areas, audit, auth, cooperation, places, pledges, snapshots, surveys
 from lagesbild.views.deck import build_deck
 from lagesbild.auth import NotAllowed
 from lagesbild.config import load_settings
-from roles import actor, as_role
+from roles import actor
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TODAY = dt.date(2017, 3, 1)
@@ -95,35 +96,24 @@ def test_every_role_against_every_action_in_the_data_layer(engine, role, case):
 
 # --- pages -------------------------------------------------------------------------------------------------
 
-def open_page(page: str, role: str, internal: bool = False) -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
 def has_button(at: AppTest, key: str) -> bool:
     return any(b.key == key for b in at.button)
 
 
 # Which controls on which page belong to which action.
-CONTROLS = [
-    ("pages/karta.py", "obs_save", "registrera"),
-    ("pages/karta.py", "new_save", "registrera"),
-    ("pages/karta.py", "remove_go", "ta_bort"),
-    ("pages/medborgarloften.py", "progress_save", "registrera"),
-    ("pages/samverkan.py", "meeting_save", "registrera"),
-    ("pages/samverkan.py", "meeting_remove_go", "ta_bort"),
-    ("pages/radsmote.py", "agenda_save", "redigera"),
-]
+CONTROLS = {
+    "pages/karta.py": {"obs_save": "registrera", "new_save": "registrera", "remove_go": "ta_bort"},
+    "pages/medborgarloften.py": {"progress_save": "registrera"},
+    "pages/samverkan.py": {"meeting_save": "registrera", "meeting_remove_go": "ta_bort"},
+    "pages/radsmote.py": {"agenda_save": "redigera"},
+}
 GUARDED_PAGES = [(path, needs) for path, _, _, needs in app.PAGES if needs]
 
 
 @pytest.mark.parametrize("role", auth.ROLES)
 @pytest.mark.parametrize("path, needs", GUARDED_PAGES)
-def test_a_guarded_page_opens_only_for_its_roles_and_refuses_in_swedish(role, path, needs):
-    at = open_page(path, role)
+def test_a_guarded_page_opens_only_for_its_roles_and_refuses_in_swedish(app_test, role, path, needs):
+    at = app_test(path, role)
     refused = [e.value for e in at.error if "får du inte" in e.value]
     if auth.allowed(role, needs):
         assert not refused
@@ -134,10 +124,11 @@ def test_a_guarded_page_opens_only_for_its_roles_and_refuses_in_swedish(role, pa
 
 
 @pytest.mark.parametrize("role", auth.ROLES)
-@pytest.mark.parametrize("path, key, needs", CONTROLS)
-def test_forms_show_only_to_roles_that_may_use_them(role, path, key, needs):
-    at = open_page(path, role)
-    assert has_button(at, key) == auth.allowed(role, needs)
+@pytest.mark.parametrize("path", CONTROLS)
+def test_forms_show_only_to_roles_that_may_use_them(app_test, role, path):
+    at = app_test(path, role)
+    assert {key: has_button(at, key) for key in CONTROLS[path]} == \
+        {key: auth.allowed(role, needs) for key, needs in CONTROLS[path].items()}
 
 
 def test_the_menu_hides_pages_a_role_may_not_use():
@@ -149,18 +140,16 @@ def test_the_menu_hides_pages_a_role_may_not_use():
 
 @pytest.mark.parametrize("role, internal, shown", [
     ("publik", True, False), ("intern", False, False), ("intern", True, True), ("administratör", True, True)])
-def test_internal_material_shows_only_to_a_role_that_may_and_asks(role, internal, shown):
+def test_internal_material_shows_only_to_a_role_that_may_and_asks(app_test, role, internal, shown):
     # A "crafted" toggle value from the public changes nothing: the role decides.
-    at = open_page("pages/samverkan.py", role, internal)
+    at = app_test("pages/samverkan.py", role, internal)
     assert at.metric[0].value == ("4 av 11" if shown else "3 av 11")
 
 
-def test_the_meeting_view_never_shows_internal_material_whatever_the_role(engine):
+def test_the_meeting_view_never_shows_internal_material_whatever_the_role(engine, app_test):
     internal = "planeringen av en insats"  # an internal meeting in the example data
     assert internal in " ".join(cooperation.load_meetings(engine, include_internal=True)["done"])
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), "administratör", internal=True)
-    at.run()
-    at.switch_page("pages/radsmote.py").run()
+    at = app_test("pages/radsmote.py", "administratör", internal=True)
     shown = []
     for number in range(1, 16):  # every slide of the example agenda
         at.query_params["bild"] = str(number)
@@ -173,20 +162,28 @@ def test_the_meeting_view_never_shows_internal_material_whatever_the_role(engine
 # --- sign-in -----------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def accounts(monkeypatch) -> dict:
+def accounts(monkeypatch, clock) -> dict:
     monkeypatch.setattr(auth, "SCRYPT_COST", {"n": 2**4, "r": 8, "p": 1})  # the real cost takes a second
+    # The server's sign-in throttle on a clock that stands still: the second try comes within the wait
+    # however slow the machine is.
+    throttle = auth.SignInThrottle(clock)
+    monkeypatch.setattr(ui, "_throttle", lambda: throttle)
     return {"anna.andersson": {"roll": "redaktör", "namn": "Anna Andersson",
                                "losenordshash": auth.hash_password("rätt lösenord 1")}}
+
+
+def sign_in_again(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="signin_user").input(username)
+    at.text_input(key="signin_password").input(password)
+    next(b for b in at.button if b.label == "Logga in").click()
+    return at.run()
 
 
 def signed_in_page(accounts: dict, username: str, password: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.secrets["konton"] = accounts
     at.run()
-    at.text_input(key="signin_user").input(username)
-    at.text_input(key="signin_password").input(password)
-    next(b for b in at.button if b.label == "Logga in").click()
-    at.run()
+    sign_in_again(at, username, password)
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -205,16 +202,16 @@ def test_a_local_account_signs_in_gets_its_role_and_signs_out(accounts):
     assert not has_button(at, "obs_save")
 
 
-def test_a_wrong_password_is_refused_and_the_next_try_must_wait(accounts):
+def test_a_wrong_password_is_refused_and_the_next_try_must_wait(accounts, clock):
     at = signed_in_page(accounts, "anna.andersson", "fel lösenord")
     errors = [e.value for e in at.sidebar.error]
     assert errors and errors[0].startswith("Fel användarnamn eller lösenord. Vänta 1 sekund")
-    at.text_input(key="signin_user").input("anna.andersson")
-    at.text_input(key="signin_password").input("rätt lösenord 1")
-    next(b for b in at.button if b.label == "Logga in").click()
-    at.run()
+    sign_in_again(at, "anna.andersson", "rätt lösenord 1")
     assert any("För många misslyckade inloggningar" in e.value for e in at.sidebar.error)
     assert "Roll:" not in sidebar_text(at)
+    clock.now += 1  # the wait has passed
+    sign_in_again(at, "anna.andersson", "rätt lösenord 1")
+    assert "Roll: **redaktör**" in sidebar_text(at)
 
 
 def test_with_an_identity_provider_the_sidebar_offers_its_sign_in():

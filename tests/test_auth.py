@@ -215,16 +215,7 @@ def test_write_account_creates_a_private_file_and_keeps_what_was_there(tmp_path)
 
 # --- the sign-in throttle -----------------------------------------------------------------------------
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_each_failure_doubles_the_wait_for_that_username_from_that_client():
-    clock = Clock()
+def test_each_failure_doubles_the_wait_for_that_username_from_that_client(clock):
     throttle = auth.SignInThrottle(clock)
     assert [throttle.failed("anna", "10.0.0.1") for _ in range(4)] == [1, 2, 4, 8]
     assert throttle.wait("ANNA", "10.0.0.1") == 8
@@ -235,8 +226,7 @@ def test_each_failure_doubles_the_wait_for_that_username_from_that_client():
     assert throttle.wait("anna", "10.0.0.1") == 0
 
 
-def test_the_owner_signs_in_from_another_client_while_a_guesser_is_throttled():
-    clock = Clock()
+def test_the_owner_signs_in_from_another_client_while_a_guesser_is_throttled(clock):
     throttle = auth.SignInThrottle(clock)
     accounts = accounts_with(("anna", "redaktör", PASSWORD))
     for _ in range(10):  # a guesser at one address, as fast as allowed
@@ -250,8 +240,7 @@ def test_the_owner_signs_in_from_another_client_while_a_guesser_is_throttled():
     assert auth.sign_in(accounts, throttle, "anna", PASSWORD, "10.0.0.1") == "redaktör"
 
 
-def test_the_wait_is_capped_and_forgotten_after_an_hour_without_failures():
-    clock = Clock()
+def test_the_wait_is_capped_and_forgotten_after_an_hour_without_failures(clock):
     throttle = auth.SignInThrottle(clock, max_delay=900)
     for _ in range(20):
         waited = throttle.failed("anna")
@@ -261,16 +250,15 @@ def test_the_wait_is_capped_and_forgotten_after_an_hour_without_failures():
     assert throttle.failed("anna") == 1
 
 
-def test_a_client_trying_many_usernames_is_slowed_after_four_failures():
-    throttle = auth.SignInThrottle(Clock())
+def test_a_client_trying_many_usernames_is_slowed_after_four_failures(clock):
+    throttle = auth.SignInThrottle(clock)
     waits = [throttle.failed(f"user{i}", "203.0.113.9") for i in range(7)]
     assert waits == [1, 1, 1, 1, 1, 2, 4]
     assert throttle.wait("ny.användare", "203.0.113.9") == 4
     assert throttle.wait("ny.användare", "198.51.100.1") == 0
 
 
-def test_sign_in_refuses_without_checking_while_waiting_even_the_right_password():
-    clock = Clock()
+def test_sign_in_refuses_without_checking_while_waiting_even_the_right_password(clock):
     throttle = auth.SignInThrottle(clock)
     accounts = accounts_with(("anna", "redaktör", PASSWORD))
     assert auth.sign_in(accounts, throttle, "anna", "fel lösenord!", "10.0.0.1") is None
@@ -284,8 +272,8 @@ def test_sign_in_refuses_without_checking_while_waiting_even_the_right_password(
     assert throttle.wait("anna", "10.0.0.1") == 0
 
 
-def test_the_throttle_keeps_a_bounded_number_of_records():
-    throttle = auth.SignInThrottle(Clock(), max_records=50)
+def test_the_throttle_keeps_a_bounded_number_of_records(clock):
+    throttle = auth.SignInThrottle(clock, max_records=50)
     for i in range(200):
         throttle.failed(f"user{i}")
     assert throttle.wait("user0") == 0 and throttle.wait("user199") == 1

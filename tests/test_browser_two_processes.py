@@ -24,15 +24,20 @@ OBSERVATIONS = 24  # open ones in the example data
 TEXT = "Nattvandrare ser fler unga vid uppgången efter stängning."
 # Both processes sign the same cookies: Streamlit's XSRF token (uploads) and, with [auth], st.login's cookie.
 COOKIE_SECRET = "delad-hemlighet-for-bada-processerna"
+# ... and Lägesbild's own sign-in cookie, with the key every process reads from its secrets ([inloggning]).
+SIGN_IN_SECRET = '\n[inloggning]\nhemlighet = "samma-nyckel-i-alla-processer"\n'
 
 
 @pytest.fixture
 def processes(tmp_path_factory, new_database):  # noqa: F811
     url = new_database()  # empty: the first process to start loads the example data, the other waits for it
-    secrets = editor_secrets()
-    started = [StreamlitServer(port, tmp_path_factory.mktemp(f"process-{name}"), secrets, database=url,
-                               environment={"STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET})
-               for name, port in zip("ab", free_ports(2))]
+    secrets = editor_secrets() + SIGN_IN_SECRET
+    folders = [tmp_path_factory.mktemp(f"process-{name}") for name in "ab"]
+    # Each its own generated-key file, as on separate machines: only the configured key is shared.
+    started = [StreamlitServer(port, folder, secrets, database=url,
+                               environment={"STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
+                                            "LAGESBILD_SESSION_KEY_FILE": str(folder / "sessionshemlighet")})
+               for folder, port in zip(folders, free_ports(2))]
     yield started
     for server in started:
         server.stop()
@@ -80,6 +85,21 @@ def test_a_write_through_one_process_is_seen_by_the_other_at_its_next_rerun(proc
     for page in (watching, writing):
         assert not page.uncaught_errors, page.uncaught_errors
         page.context.close()
+
+
+def test_a_sign_in_through_one_process_holds_when_the_next_page_load_reaches_the_other(processes, browser):  # noqa: F811
+    # A proxy without sticky sessions may send the next page load to another process: the sign-in cookie, signed
+    # with the shared key, signs the person in there too (cookies are per host, not per port, so the two local
+    # processes see the same cookie as two processes behind one address would).
+    first, second = processes
+    page = open_map(first, browser)
+    sign_in(page)
+    second.wait_until_healthy()
+    page.goto(f"{second.url}/karta")
+    wait_for_script(page)
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Roll: redaktör")
+    expect(page.locator(".st-key-obs_save button")).to_be_visible()  # the editor's form, on the other process
+    page.context.close()
 
 
 # --- the same two processes behind deploy/nginx.conf ---------------------------------------------------

@@ -16,10 +16,9 @@ import ui
 from lagesbild import agenda, areas, audit, cooperation, db, places, pledges, snapshots, surveys
 from lagesbild.views.deck import build_deck
 from lagesbild.config import DATA_DIR
-from roles import as_role
+from roles import open_app
 from write_checks import ADMIN, EDITOR, TODAY
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = [path for path, *_ in app.PAGES]
 
 
@@ -42,12 +41,6 @@ def version_reads_only(seen: list[str]) -> bool:
     return all(s.startswith("SELECT meta.value FROM meta WHERE meta.") for s in seen)
 
 
-def open_page(page: str, role: str = "publik", internal: bool = False) -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role, internal)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def map_caption(at: AppTest) -> str:
@@ -57,7 +50,7 @@ def map_caption(at: AppTest) -> str:
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("role, internal", [("publik", False), ("administratör", True)])
 def test_a_rerun_with_unchanged_data_runs_no_query_but_the_data_version(page, role, internal):
-    at = open_page(page, role, internal)
+    at = open_app(page, role, internal)
     with statements() as seen:
         at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -65,15 +58,15 @@ def test_a_rerun_with_unchanged_data_runs_no_query_but_the_data_version(page, ro
 
 
 def test_another_session_reads_every_table_from_the_shared_cache():
-    open_page("pages/karta.py", "administratör", internal=True)
+    open_app("pages/karta.py", "administratör", internal=True)
     with statements() as seen:
-        second = open_page("pages/karta.py", "administratör", internal=True)
+        second = open_app("pages/karta.py", "administratör", internal=True)
     assert version_reads_only(seen), seen
     assert "Otrygga platser" in second.title[0].value
 
 
 def test_a_write_bumps_the_version_and_the_next_rerun_shows_it(engine):
-    at = open_page("pages/karta.py")
+    at = open_app("pages/karta.py")
     count = len(places.load_observations(engine))
     assert f"och {count} iakttagelser" in map_caption(at)
     version = db.data_version(engine)

@@ -12,17 +12,10 @@ from streamlit.testing.v1 import AppTest
 import ui
 from lagesbild import cooperation, db, places
 from lagesbild.problems import InputError, Problem
-from roles import as_role
-
-APP = Path(__file__).resolve().parents[1] / "app.py"
+from roles import open_app
 
 
-def open_page(path: str, role: str = "redaktör") -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+
 
 
 def fill_observation(at: AppTest, text: str = "Klotter i uppgången.") -> AppTest:
@@ -47,7 +40,7 @@ def messages_in_form(at: AppTest, tab: int = 0) -> str:
 
 
 def test_a_save_clears_the_form_and_confirms_next_to_its_button():
-    at = fill_observation(open_page("pages/karta.py"))
+    at = fill_observation(open_app("pages/karta.py", "redaktör"))
     at.button(key="obs_save").click().run()
     assert not at.exception
     assert "Iakttagelsen vid Odenplan är sparad" in messages_in_form(at)  # inside the form's tab, by the button
@@ -56,7 +49,7 @@ def test_a_save_clears_the_form_and_confirms_next_to_its_button():
 
 
 def test_the_same_observation_submitted_twice_is_saved_once():
-    at = fill_observation(open_page("pages/karta.py"))
+    at = fill_observation(open_app("pages/karta.py", "redaktör"))
     at.button(key="obs_save").click().run()
     fill_observation(at)  # a second identical submit (a double click, or typed again at once)
     at.button(key="obs_save").click().run()
@@ -69,7 +62,7 @@ def test_the_same_observation_submitted_twice_is_saved_once():
 
 
 def test_a_repeated_meeting_is_refused_and_a_different_one_saved():
-    at = open_page("pages/samverkan.py")
+    at = open_app("pages/samverkan.py", "redaktör")
 
     def submit(done: str) -> None:
         at.radio(key="meeting_secrecy").set_value("öppen")
@@ -96,7 +89,7 @@ def no_waiting(monkeypatch):
 
 
 def test_a_save_waits_for_a_busy_database_says_so_and_keeps_what_was_typed(no_waiting):
-    at = fill_observation(open_page("pages/karta.py"), "Trasig belysning vid entrén.")
+    at = fill_observation(open_app("pages/karta.py", "redaktör"), "Trasig belysning vid entrén.")
     blocker = sqlite3.connect(os.environ["LAGESBILD_DATABASE"], isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # a long import holds the write lock
     try:
@@ -172,7 +165,7 @@ def test_missing_fields_in_a_form_are_one_message_each():
 
 
 def test_the_agenda_editor_on_the_meeting_page_uses_labels():
-    at = open_page("pages/radsmote.py")
+    at = open_app("pages/radsmote.py", "redaktör")
     import json
 
     columns = json.loads(next(e for e in at.dataframe if '"typ"' in e.proto.columns).proto.columns)

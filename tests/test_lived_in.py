@@ -9,18 +9,11 @@ from streamlit.testing.v1 import AppTest
 import app
 from lagesbild import audit, auth
 from lived_in import ADMIN
-from roles import as_role
+from roles import open_app
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 INTERNAL_TEXT = "Planerad insats mot försäljning"  # an internal observation in the lived-in database
 
 
-def open_page(path: str, role: str, internal: bool = False) -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=90), role, internal)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def everything_shown(at: AppTest) -> str:
@@ -43,7 +36,7 @@ def test_the_lived_in_database_holds_every_kind_of_audit_entry(lived_in_engine):
 @pytest.mark.parametrize("role", auth.ROLES)
 @pytest.mark.parametrize("path, title, needs", [(p, t, n) for p, t, _, n in app.PAGES])
 def test_every_page_opens_for_every_role_on_a_lived_in_database(lived_in_engine, role, path, title, needs):
-    at = open_page(path, role)
+    at = open_app(path, role)
     shown = everything_shown(at)
     assert "Traceback" not in shown
     refusals = [e.value for e in at.error if "får du inte" in e.value]
@@ -64,14 +57,14 @@ def test_every_page_opens_for_every_role_on_a_lived_in_database(lived_in_engine,
 
 @pytest.mark.parametrize("role", ["intern", "administratör"])
 def test_a_role_that_may_sees_internal_material_when_it_asks(lived_in_engine, role):
-    at = open_page("pages/karta.py", role, internal=True)
+    at = open_app("pages/karta.py", role, internal=True)
     at.selectbox(key="map_place").set_value("Tegnérlunden").run()
     assert not at.exception
     assert INTERNAL_TEXT in everything_shown(at)
 
 
 def test_the_administrator_restores_a_removed_record_from_the_log(lived_in_engine):
-    at = open_page("pages/logg.py", "administratör")
+    at = open_app("pages/logg.py", "administratör")
     before = len(audit.load_removed(lived_in_engine, ADMIN))
     at.button(key="restore_go").click().run()
     assert not at.exception
