@@ -13,12 +13,11 @@ from lagesbild import agenda, db
 from lagesbild.problems import InputError
 from lagesbild.audit import Actor
 from lagesbild.views.deck import build_deck
-from roles import as_role
+from roles import open_app
 
 EDITOR = Actor("test.redaktor", "redaktör")
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 MEETING = dt.date(2016, 12, 14)
 NOW = dt.datetime(2016, 12, 14, 10, 30)
 HEADER = "nr;typ;rubrik;källa;text\n"
@@ -94,15 +93,8 @@ def test_a_database_from_before_agendas_gets_the_default_agenda(engine):
 
 # --------------------------------------------------------------------------- the Rådsmöte page
 
-def run_meeting_page(role: str = "redaktör", **params: str) -> AppTest:
-    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/radsmote.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+def run_meeting_page(role: str = "redaktör", **query: str) -> AppTest:
+    return open_app("pages/radsmote.py", role, query=query)
 
 
 def slide_html(at: AppTest) -> str:

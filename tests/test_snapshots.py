@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import select, update
-from streamlit.testing.v1 import AppTest
 
 from lagesbild import agenda, db, places, snapshots, surveys
 from lagesbild.views.deck import Deck, build_deck
@@ -17,7 +15,6 @@ from lagesbild.audit import Actor
 EDITOR = Actor("test.redaktor", "redaktör")
 ADMIN = Actor("test.admin", "administratör")
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 MEETING = dt.date(2016, 12, 14)
 LOCKED_AT = dt.datetime(2016, 12, 14, 11, 45)
 
@@ -66,15 +63,10 @@ def test_a_snapshot_reopened_after_new_data_still_shows_the_old_numbers(engine):
     assert "Klotter i uppgången" not in frozen.all_text()
 
 
-def test_the_page_shows_a_snapshot_as_it_was_locked(engine):
+def test_the_page_shows_a_snapshot_as_it_was_locked(engine, app_test):
     snapshot_id = snapshots.lock(engine, build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     change_the_data(engine)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params.update({"ogonblick": str(snapshot_id), "bild": "12"})
-    at.run()
-    at.switch_page("pages/radsmote.py")
-    at.run()
-    assert not at.exception
+    at = app_test("pages/radsmote.py", query={"ogonblick": str(snapshot_id), "bild": "12"})
     body = "\n".join(h.proto.body for h in at.get("html"))
     assert "till 70,0\u00a0%" in body and "61,0" not in body
     proto = at.get("vega_lite_chart")[0].proto
