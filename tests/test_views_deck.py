@@ -260,3 +260,12 @@ def test_an_answer_is_read_from_the_form_and_confirmed_and_a_bad_one_saves_nothi
     with pytest.raises(InputError):
         view.save_answer(engine, MEETING, {"answer_org": "Skolan", "answer_2": "Kontakta 19121212-1212"}, by=EDITOR)
     assert len(view.load_answers(engine, MEETING)) == 1
+
+
+def test_the_meeting_page_reaches_the_data_only_through_its_views():
+    import ast
+
+    tree = ast.parse((ROOT / "pages" / "radsmote.py").read_text(encoding="utf-8"))
+    modules = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    modules += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert modules and all(m in ("streamlit", "ui") or m.startswith("lagesbild.views") for m in modules), modules
