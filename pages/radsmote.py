@@ -40,10 +40,6 @@ def exports(prefix: str) -> None:
         st.download_button(d.label, d.data, d.file_name, mime=d.mime, icon=d.icon, key=f"{prefix}_{d.key}")
 
 
-def lock_deck() -> None:
-    state["locked"] = view.lock(engine, deck, by=ui.actor())
-
-
 if "bild" not in query:
     # ------------------------------------------------------------------ preparation, before the meeting
     st.title("Rådsmöte")
@@ -74,14 +70,9 @@ if "bild" not in query:
                       kwargs={"datum": chosen.isoformat(), "bild": "1"}, key="start", icon=":material/co_present:")
         with st.container(horizontal=True):
             exports("prep")
-        answers = ui.cached(view.load_answers, deck.meeting_date)
-        if not snapshot and len(answers) and ui.may("ta_bort"):
-            st.subheader("Laget runt")
-            names = view.answer_choices(answers)
-            picked = st.selectbox(f"Antecknade svar {deck.meeting_date.isoformat()}", list(names),
-                                  format_func=names.get, key="answer_pick")
-            st.button("Ta bort svaret", on_click=ui.safe_callback(view.delete_answer), args=(engine, picked),
-                      kwargs={"by": ui.actor()}, key="answer_delete", icon=":material/delete:")
+        if not snapshot:  # a slip of the pen during the meeting; shown only to a role that may remove
+            ui.remove_control("round_answer", view.answer_choices(ui.cached(view.load_answers, deck.meeting_date)),
+                              "answer_pick", view.answers_label(deck))
     with right:
         st.subheader("Dagordning")
         st.caption(view.AGENDA_INTRO)
@@ -153,8 +144,8 @@ with st.container(horizontal=True, vertical_alignment="center", wrap=False, key=
             ui.form_feedback("answer")
     with st.popover("Meny", icon=":material/menu:"):
         if not snapshot and ui.may("låsa_lägesbild"):
-            st.button("Lås lägesbilden", on_click=ui.safe_callback(lock_deck), key="lock", icon=":material/lock:",
-                      help=view.LOCK_HELP)
+            st.button("Lås lägesbilden", key="lock", icon=":material/lock:", help=view.LOCK_HELP,
+                      on_click=ui.safe_callback(lambda: state.update(locked=view.lock(engine, deck, by=ui.actor()))))
         exports("menu")
         st.button("Avsluta bildspelet", on_click=go_to, kwargs=where, key="slide_exit", icon=":material/close:")
     if notice:  # in the bar, so that the notice is on screen whatever the slide's length

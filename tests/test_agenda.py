@@ -152,9 +152,14 @@ def test_a_mistaken_answer_can_be_removed_before_the_minutes(engine):
     agenda.add_answer(engine, MEETING, "SL", "Nya stationer.", "", "", NOW, by=EDITOR)
     at = run_meeting_page()
     assert at.selectbox(key="answer_pick").options == ["Fel organisation", "SL"]
-    at.button(key="answer_delete").click().run()
+    assert at.selectbox(key="answer_pick").label == "Svar från laget runt 2016-12-14"
+    mistaken = int(agenda.load_answers(engine, MEETING)["id"].iloc[0])
+    at.selectbox(key="answer_pick").set_value(mistaken).run()
+    at.button(key="answer_pick_go").click().run()
     assert not at.exception
     assert list(agenda.load_answers(engine, MEETING)["organisation"]) == ["SL"]
+    assert at.success[0].value.startswith("Borttaget.")
+    assert at.selectbox(key="answer_pick").options == ["SL"]
 
 
 def test_locking_from_the_menu_stores_the_deck_that_is_shown(tmp_path):

@@ -21,7 +21,7 @@ KINDS, KIND_LABELS = agenda.KINDS, agenda.KIND_LABELS
 # The answer form's widget keys: the organisation, then one per question.
 ANSWER_KEYS = ("answer_org", *(f"answer_{i}" for i in range(len(QUESTIONS))))
 # The data functions the page calls as they are (through ui.cached or a button).
-load_answers, delete_answer, load_default_agenda = agenda.load_answers, agenda.delete_answer, agenda.load_default_agenda
+load_answers, load_default_agenda = agenda.load_answers, agenda.load_default_agenda
 
 INTRO = ("Lägesbilden som bildspel för rådsmötet: dagordningen visas en bild i taget, med endast öppet material "
          "oavsett vem som är inloggad. Bläddra med knapparna, piltangenterna eller en presentationspekare "
@@ -147,6 +147,11 @@ def editable_agenda(frame: pd.DataFrame) -> pd.DataFrame:
 def answer_choices(answers: pd.DataFrame) -> dict[int, str]:
     """The recorded answers a mistaken one is picked from: id → organisation."""
     return dict(zip(answers["id"], answers["organisation"]))
+
+
+def answers_label(deck: Deck) -> str:
+    """What the removal of a recorded answer is called: ui.remove_control's "Ta bort …" and its list."""
+    return f"svar från laget runt {date(deck.meeting_date)}"
 
 
 def snapshot_label(row: Any) -> str:
