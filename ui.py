@@ -23,6 +23,7 @@ from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
 from lagesbild.problems import InputError, Problem
+from lagesbild.views import deck
 from lagesbild.privacy import WHY
 from lagesbild.views import notices
 

@@ -72,7 +72,9 @@ def _iso_date(text: str) -> dt.date:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import agenda, report, snapshots
+    from . import snapshots
+    from .views import report
+    from .views.deck import build_deck, default_meeting_date
 
     from .example import open_database
 
@@ -86,8 +88,8 @@ def _report(args: argparse.Namespace) -> int:
             return 1
         deck, note = snapshot.deck, snapshot.describe()
     else:
-        deck = agenda.build_deck(engine, args.datum or agenda.default_meeting_date(engine, dt.date.today()),
-                                 settings.min_answers)
+        deck = build_deck(engine, args.datum or default_meeting_date(engine, dt.date.today()),
+                          settings.min_answers, settings.area)
     data = report.pptx_bytes(deck) if args.format == "pptx" else report.pdf_bytes(deck, note)
     args.out.write_bytes(data)
     print(f"{args.out}: {len(deck.slides)} bilder från rådsmötet {deck.meeting_date.isoformat()}"

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert, select
 
 from . import audit, auth, db
 from .audit import Actor
-from .agenda import Deck
+from .views.deck import Deck
 from .formatting import date as format_date
 from .migrations import atomic
 

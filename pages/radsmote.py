@@ -1,108 +1,46 @@
-import datetime
-
-import pandas as pd
 import streamlit as st
 
 import ui
-from lagesbild import agenda, params, report, snapshots
-from lagesbild.formatting import date
-
-# The meeting room: a fixed bar at the bottom for Föregående/Nästa, type sized for the back of the room.
-NAV_CSS = """
-<style>
-.st-key-slide_nav { position: fixed; left: 0; right: 0; bottom: 0; z-index: 990; background: #ffffff;
-  border-top: 1px solid #e3e7ec; padding: 0.5rem 2.5rem; }
-.st-key-slide_nav p { font-size: 1.2rem; }
-.st-key-slide_nav .stAlert { flex: 1 1 0; }
-.st-key-slide_nav .stAlert > div { padding: 0.45rem 0.8rem; }
-.st-key-slide_nav .stAlert p { font-size: 0.95rem !important; }
-.st-key-slide_pagedown, .st-key-slide_pageup { display: none !important; }
-.block-container { padding-bottom: 6rem !important; }
-/* No chart toolbar (fullscreen, download) on a slide. */
-[data-testid="stElementToolbar"], .vega-embed details { display: none !important; }
-</style>
-"""
-
-AGENDA_COLUMNS = {
-    "nr": st.column_config.NumberColumn("Nr", width="small", min_value=1, step=1, help="Bildens plats i ordningen."),
-    "typ": st.column_config.SelectboxColumn("Typ av bild", options=list(agenda.KINDS), required=True, width="medium",
-                                            format_func=lambda kind: agenda.KIND_LABELS.get(kind, kind),
-                                            help="Vad bilden visar; se listan under tabellen."),
-    "rubrik": st.column_config.TextColumn("Rubrik", width="medium", required=True),
-    "källa": st.column_config.TextColumn("Källa", width="small",
-                                         help="Bara för Samverkansaktivitet och Statistik; se listan under tabellen."),
-    "text": st.column_config.TextColumn("Text", width="large",
-                                        help="En punkt per rad. En kort rad som slutar med kolon blir en underrubrik."),
-}
+from lagesbild.views import radsmote as view, report
 
 engine = ui.frame("Rådsmöte", presenter=True)
-settings = ui.settings()
+state, query = st.session_state, st.query_params
 
 
 def go_to(**values: str) -> None:
-    st.query_params.clear()
-    st.query_params.update(values)
+    query.from_dict(values)
 
 
 def choose_date() -> None:
     """The date picked here becomes "Läget per" for every page, and the address says it."""
-    picked = st.session_state.get("meeting_date")
-    if picked:
+    if picked := state.get("meeting_date"):
         ui.set_as_of(picked)
         go_to(datum=picked.isoformat())
 
 
 snapshot, date_notice = None, None
-if "ogonblick" in st.query_params:
-    # Not cached: the checksum is checked against the row as stored now, in case it was altered outside the app.
-    snapshot_id = params.record_id(st.query_params["ogonblick"])
-    snapshot = None if snapshot_id is None else snapshots.load_snapshot(engine, snapshot_id)
+if "ogonblick" in query:
+    snapshot = view.open_snapshot(engine, query["ogonblick"])
     if snapshot is None:
-        st.error("Den låsta lägesbilden finns inte.", icon=":material/error:")
+        st.error(view.MISSING_SNAPSHOT, icon=":material/error:")
         st.button("Till rådsmötet", on_click=go_to, key="missing_back")
         st.stop()
-    deck = snapshot.deck
-    notice = deck.notice
+    deck, notice = snapshot.deck, snapshot.deck.notice
 else:
-    date_notice = params.meeting_date(st.query_params.get("datum"), datetime.date.today())[1]
-    meeting_date = ui.as_of(engine)  # "Läget per": ?datum= in the address, the session's choice, or the default
-    # Rebuilt whenever the data changes (the version moves), shared by every session showing the same meeting.
-    deck = ui.cached(agenda.build_deck, meeting_date, settings.min_answers)
+    date_notice = view.date_notice(query.get("datum"))
+    # "Läget per": ?datum= in the address, the session's choice, or the default. Rebuilt whenever the data
+    # changes (the version moves), shared by every session showing the same meeting.
+    deck = ui.cached(view.build_deck, ui.as_of(engine), ui.settings().min_answers, ui.settings().area)
     notice = ui.example_notice(engine)
-where = {"ogonblick": str(snapshot.id)} if snapshot else {"datum": deck.meeting_date.isoformat()}
+where = view.address(deck, snapshot)
 
 
 def exports(prefix: str) -> None:
-    name = f"lagesbild-{deck.meeting_date.isoformat()}"
-    note = snapshot.describe() if snapshot else None
-    st.download_button("PowerPoint", lambda: report.pptx_bytes(deck), f"{name}.pptx", key=f"{prefix}_pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       icon=":material/slideshow:")
-    st.download_button("PDF-underlag", lambda: report.pdf_bytes(deck, note), f"{name}.pdf", key=f"{prefix}_pdf",
-                       mime="application/pdf", icon=":material/picture_as_pdf:")
+    for d in view.downloads(deck, snapshot):
+        st.download_button(d.label, d.data, d.file_name, mime=d.mime, icon=d.icon, key=f"{prefix}_{d.key}")
 
 
-ANSWER_KEYS = ("answer_org", *(f"answer_{i}" for i in range(len(agenda.QUESTIONS))))
-
-
-def save_answer() -> str:
-    agenda.add_answer(engine, deck.meeting_date, *(st.session_state.get(k, "") for k in ANSWER_KEYS),
-                      datetime.datetime.now(), by=ui.actor())
-    return f"Svaret från {st.session_state.get('answer_org', '').strip()} är antecknat."
-
-
-def save_agenda() -> str:
-    agenda.save_agenda(engine, st.session_state["agenda_edited"], by=ui.actor())
-    del st.session_state["agenda_editor"]  # the saved agenda is the editor's new starting point
-    return "Dagordningen är sparad."
-
-
-def lock_deck() -> None:
-    snapshot_id = snapshots.lock(engine, deck, datetime.datetime.now(), by=ui.actor())
-    st.session_state["locked"] = snapshots.load_snapshot(engine, snapshot_id).describe()
-
-
-if "bild" not in st.query_params:
+if "bild" not in query:
     # ------------------------------------------------------------------ preparation, before the meeting
     st.title("Rådsmöte")
     st.page_link("pages/oversikt.py", label="Till översikten", icon=":material/arrow_back:")
@@ -110,14 +48,12 @@ if "bild" not in st.query_params:
         st.warning(notice, icon=":material/info:")
     if date_notice:
         st.info(date_notice, icon=":material/event_busy:")
-    st.caption("Lägesbilden som bildspel för rådsmötet: dagordningen visas en bild i taget, med endast öppet "
-               "material oavsett vem som är inloggad. Bläddra med knapparna, piltangenterna eller en "
-               "presentationspekare (PageUp/PageDown).")
+    st.caption(view.INTRO)
     if deck.slides == [] and not snapshot:
         st.info("Dagordningen är tom.")
         if ui.may("redigera"):
             st.button("Läs in dagordningen från data/dagordning.csv", key="agenda_default",
-                      on_click=ui.safe_callback(agenda.load_default_agenda), args=(engine,), kwargs={"by": ui.actor()})
+                      on_click=ui.safe_callback(view.load_default_agenda), args=(engine,), kwargs={"by": ui.actor()})
         st.stop()
     left, right = st.columns([1, 2], gap="large")
     with left:
@@ -128,50 +64,39 @@ if "bild" not in st.query_params:
             st.button("Tillbaka till dagens lägesbild", on_click=go_to, key="leave_snapshot")
         else:
             chosen = st.date_input("Läget per (mötesdatum)", value=deck.meeting_date, format="YYYY-MM-DD",
-                                   key="meeting_date", on_change=choose_date,
-                                   help="Lägesbilden visas som den var detta datum, på alla sidor; förändringar "
-                                        "räknas från föregående rådsmöte.")
-            st.caption(f"{ui.as_of_text(deck.meeting_date)}. Föregående rådsmöte: {date(deck.since) or 'inget registrerat'}.")
+                                   key="meeting_date", on_change=choose_date, help=view.DATE_HELP)
+            st.caption(f"{ui.as_of_text(deck.meeting_date)}. {view.previous_meeting_text(deck)}")
             st.button("Starta presentationen", type="primary", on_click=go_to,
                       kwargs={"datum": chosen.isoformat(), "bild": "1"}, key="start", icon=":material/co_present:")
         with st.container(horizontal=True):
             exports("prep")
-        answers = ui.cached(agenda.load_answers, deck.meeting_date)
-        if not snapshot and len(answers) and ui.may("ta_bort"):
-            st.subheader("Laget runt")
-            names = dict(zip(answers["id"], answers["organisation"]))
-            picked = st.selectbox(f"Antecknade svar {date(deck.meeting_date)}", list(names), format_func=names.get,
-                                  key="answer_pick")
-            st.button("Ta bort svaret", on_click=ui.safe_callback(agenda.delete_answer), args=(engine, picked),
-                      kwargs={"by": ui.actor()}, key="answer_delete", icon=":material/delete:")
+        if not snapshot:  # a slip of the pen during the meeting; shown only to a role that may remove
+            ui.remove_control("round_answer", view.answer_choices(ui.cached(view.load_answers, deck.meeting_date)),
+                              "answer_pick", view.answers_label(deck))
     with right:
         st.subheader("Dagordning")
-        st.caption("Varje punkt blir en bild, i nummerordning. Ändra i tabellen och spara; "
-                   "rader läggs till längst ned.")
+        st.caption(view.AGENDA_INTRO)
         if snapshot or not ui.may("redigera"):
-            st.dataframe(pd.DataFrame({"Nr": [s.number for s in deck.slides],
-                                       "Rubrik": [s.title for s in deck.slides]}), hide_index=True)
+            st.dataframe(view.agenda_titles(deck), hide_index=True)
         else:
-            editable = ui.load("agenda")
-            editable["text"] = editable["text"].map(agenda.editable_text)
-            edited = st.data_editor(editable, num_rows="dynamic", hide_index=True,
-                                    column_config=AGENDA_COLUMNS, key="agenda_editor")
-            st.session_state["agenda_edited"] = edited
-            st.button("Spara dagordningen", key="agenda_save",
-                      on_click=ui.form_saver("agenda", save_agenda, ("agenda_edited",)))
+            columns = {name: getattr(st.column_config, kind)(**about)
+                       for name, (kind, about) in view.AGENDA_COLUMNS.items()}
+            state["agenda_edited"] = st.data_editor(view.editable_agenda(ui.load("agenda")), num_rows="dynamic",
+                                                    hide_index=True, column_config=columns, key="agenda_editor")
+            # Cleared once saved: the saved agenda is the editor's new starting point.
+            st.button("Spara dagordningen", key="agenda_save", on_click=ui.form_saver(
+                "agenda", lambda: view.save_agenda(engine, state["agenda_edited"], by=ui.actor()), ("agenda_edited",),
+                clear=("agenda_editor",)))
             ui.form_feedback("agenda")
             with st.expander("Vad varje typ av punkt visar"):
-                st.markdown("\n".join(f"- **{agenda.KIND_LABELS.get(kind, kind)}** – {about}"
-                                       for kind, about in agenda.KINDS.items()))
+                st.markdown(view.KIND_HELP)
     st.subheader("Låsta lägesbilder")
     locked = ui.load("snapshots")
     if locked.empty:
-        st.caption("Ingen lägesbild är låst än. Lås den under mötet i bildspelets meny.")
+        st.caption(view.NO_SNAPSHOTS)
     for row in locked.itertuples():
-        st.button(f"{date(row.meeting_date)} – låst {row.locked_at:%Y-%m-%d %H:%M}, "
-                  f"kontrollsumma {row.sha256[:12]}…",
-                  on_click=go_to, kwargs={"ogonblick": str(row.id)}, key=f"open_{row.id}", type="tertiary",
-                  icon=":material/lock:")
+        st.button(view.snapshot_label(row), on_click=go_to, kwargs={"ogonblick": str(row.id)}, key=f"open_{row.id}",
+                  type="tertiary", icon=":material/lock:")
     st.stop()
 
 # ---------------------------------------------------------------------- the slides
@@ -180,11 +105,11 @@ if total == 0:
     st.info("Dagordningen är tom.")
     st.button("Till förberedelserna", on_click=go_to, kwargs=where, key="empty_back")
     st.stop()
-number = params.slide_number(st.query_params.get("bild"), total)
+number = view.slide_number(query.get("bild"), total)
 if date_notice:
     st.toast(date_notice, icon=":material/event_busy:")
 slide = deck.slides[number - 1]
-st.html(report.SLIDE_CSS + NAV_CSS)
+st.html(view.ROOM_CSS)
 st.html(report.head_html(slide))
 columns = st.columns(slide.widths, gap="large") if len(slide.columns) > 1 else [st.container()]
 for column, blocks in zip(columns, slide.columns):
@@ -192,44 +117,36 @@ for column, blocks in zip(columns, slide.columns):
         for part in report.column_parts(slide, blocks):
             if isinstance(part, str):
                 st.html(part)
-            else:
-                # The chart's own configuration (18 px labels) rather than Streamlit's smaller theme.
+            else:  # the chart's own configuration (18 px labels) rather than Streamlit's smaller theme
                 st.vega_lite_chart(spec=part["spec"], width="stretch", theme=None, alt=part["description"])
 if slide.source:
     st.html(report.source_html(slide))
 if snapshot:
     st.caption(snapshot.describe())
-if locked := st.session_state.pop("locked", None):
+if state.pop("locked", None):
     st.toast("Lägesbilden är låst.", icon=":material/lock:")  # short: a long toast adds an English "view more"
 
+previous, following, *clicker = view.slide_buttons(where, number, total)
 with st.container(horizontal=True, vertical_alignment="center", wrap=False, key="slide_nav"):
-    st.button("Föregående", on_click=go_to, kwargs={**where, "bild": str(max(number - 1, 1))}, key="slide_prev",
-              disabled=number == 1, icon=":material/arrow_back:", shortcut="Left")
-    st.markdown(f"**{number} / {total}**", width="content")
-    st.button("Nästa", on_click=go_to, kwargs={**where, "bild": str(min(number + 1, total))}, key="slide_next",
-              disabled=number == total, icon=":material/arrow_forward:", icon_position="right", shortcut="Right",
-              type="primary")
-    # What a presentation clicker sends; the buttons are hidden, their shortcuts work.
-    st.button("Föregående", on_click=go_to, kwargs={**where, "bild": str(max(number - 1, 1))}, key="slide_pageup",
-              shortcut="PageUp")
-    st.button("Nästa", on_click=go_to, kwargs={**where, "bild": str(min(number + 1, total))}, key="slide_pagedown",
-              shortcut="PageDown")
+    st.button(on_click=go_to, **previous)
+    st.markdown(f"**{number} / {total}**", width="content")
+    for button in (following, *clicker):  # the clicker's PageUp/PageDown: hidden buttons whose shortcuts work
+        st.button(on_click=go_to, **button)
     if slide.kind == "laget_runt" and not snapshot and ui.may("registrera"):
-        with st.popover("Anteckna svar", icon=":material/edit_note:"):
-            with st.form("answer_form"):
-                st.text_input("Organisation", key="answer_org")
-                for i, question in enumerate(agenda.QUESTIONS):
-                    st.text_area(question, key=f"answer_{i}", height=90)
-                st.caption("Skriv aldrig namn, personnummer eller kontaktuppgifter: lägesbilden ska vara generell.")
-                st.form_submit_button("Spara svaret", type="primary", key="answer_save",
-                                      on_click=ui.form_saver("answer", save_answer, ANSWER_KEYS, clear=ANSWER_KEYS))
-                ui.form_feedback("answer")
+        with st.popover("Anteckna svar", icon=":material/edit_note:"), st.form("answer_form"):
+            st.text_input("Organisation", key="answer_org")
+            for i, question in enumerate(view.QUESTIONS):
+                st.text_area(question, key=f"answer_{i}", height=90)
+            st.caption(view.PRIVACY_REMINDER)
+            st.form_submit_button("Spara svaret", type="primary", key="answer_save", on_click=ui.form_saver(
+                "answer", lambda: view.save_answer(engine, deck.meeting_date, state, by=ui.actor()), view.ANSWER_KEYS,
+                clear=view.ANSWER_KEYS))
+            ui.form_feedback("answer")
     with st.popover("Meny", icon=":material/menu:"):
         if not snapshot and ui.may("låsa_lägesbild"):
-            st.button("Lås lägesbilden", on_click=ui.safe_callback(lock_deck), key="lock", icon=":material/lock:",
-                      help="Sparar exakt det som visas, med datum och kontrollsumma, för protokollet.")
+            st.button("Lås lägesbilden", key="lock", icon=":material/lock:", help=view.LOCK_HELP,
+                      on_click=ui.safe_callback(lambda: state.update(locked=view.lock(engine, deck, by=ui.actor()))))
         exports("menu")
         st.button("Avsluta bildspelet", on_click=go_to, kwargs=where, key="slide_exit", icon=":material/close:")
-    if notice:
-        # In the bar, so that the notice is on screen whatever the slide's length.
+    if notice:  # in the bar, so that the notice is on screen whatever the slide's length
         st.warning(notice, icon=":material/info:", width="stretch")

@@ -10,6 +10,7 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from lagesbild import agenda, audit, cooperation, places, pledges, snapshots
+from lagesbild.views.deck import build_deck
 from lagesbild.audit import Actor
 
 EDITOR = Actor("anna.andersson", "redaktör")
@@ -89,6 +90,6 @@ def build_lived_in(engine: Engine, many: int = MANY) -> dict[str, int]:
     frame = places.read_observations("iakttagelser.csv", _observations_csv(many))
     places.import_observations(engine, "iakttagelser.csv", frame, by=ADMIN)
     # A locked snapshot (audit "låst").
-    deck = agenda.build_deck(engine, TODAY, 41)
+    deck = build_deck(engine, TODAY, 41)
     ids["snapshot"] = snapshots.lock(engine, deck, dt.datetime.now().replace(microsecond=0), by=EDITOR)
     return ids

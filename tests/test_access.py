@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 import app
 import ui
 from lagesbild import agenda, areas, audit, auth, cooperation, places, pledges, snapshots, surveys
+from lagesbild.views.deck import build_deck
 from lagesbild.auth import NotAllowed
 from lagesbild.config import load_settings
 from roles import actor
@@ -58,7 +59,7 @@ CASES = {
     "remove": ("ta_bort", lambda e, by: audit.remove(e, "observation", _first_observation(e), by)),
     "delete_answer": ("ta_bort", lambda e, by: agenda.delete_answer(
         e, agenda.add_answer(e, TODAY, "SL", "Lugnt.", "", "", NOW, by=actor("redaktör")), by=by)),
-    "lock": ("låsa_lägesbild", lambda e, by: snapshots.lock(e, agenda.build_deck(e, TODAY, 41), NOW, by=by)),
+    "lock": ("låsa_lägesbild", lambda e, by: snapshots.lock(e, build_deck(e, TODAY, 41), NOW, by=by)),
     "import_observations": ("importera", lambda e, by: places.import_observations(
         e, "obs.csv", places.read_observations("obs.csv", OBS_CSV), by=by)),
     "import_places": ("importera", lambda e, by: places.import_places(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lagesbild import agenda, asof, cooperation, db, places
+from lagesbild import asof, cooperation, db, places
+from lagesbild.views.deck import build_deck, default_meeting_date
 from lagesbild.audit import Actor
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -58,7 +59,7 @@ def test_overview_pledges_page_and_the_pledge_slide_agree_on_the_example_day(eng
     said = "Löftesåret 2017 har inte börjat än."
     overview = everything_read(open_page("pages/oversikt.py"))
     pledges_page = everything_read(open_page("pages/medborgarloften.py"))
-    deck = agenda.build_deck(engine, agenda.default_meeting_date(engine, dt.date.today()), 41)
+    deck = build_deck(engine, default_meeting_date(engine, dt.date.today()), 41)
     slide = next(s for s in deck.slides if s.kind == "medborgarloften")
     assert slide.number == 17 and said in deck.all_text() and "status 2016-12-14" in slide.subtitle
     for text in (overview, pledges_page):

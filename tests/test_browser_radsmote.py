@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lagesbild import agenda
-from test_agenda import example_internal_texts
+from test_views_deck import example_internal_texts
 from test_browser import (EXCEPTION, StreamlitServer, browser, open_page, start_servers,  # noqa: F401
                           wait_for_script)
 

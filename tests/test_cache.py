@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 import app
 import ui
 from lagesbild import agenda, areas, audit, cooperation, db, places, pledges, snapshots, surveys
+from lagesbild.views.deck import build_deck
 from lagesbild.config import DATA_DIR
 from roles import open_app
 from write_checks import ADMIN, EDITOR, TODAY
@@ -123,7 +124,7 @@ def test_every_write_in_the_data_layer_bumps_the_data_version_once(engine):
         "laget runt": lambda: agenda.add_answer(engine, TODAY, "SL", "Lugnt.", "", "", dt.datetime(2017, 3, 1, 10),
                                                 by=EDITOR),
         "dagordning": lambda: agenda.save_agenda(engine, agenda.load_agenda(engine), by=EDITOR),
-        "låst lägesbild": lambda: snapshots.lock(engine, agenda.build_deck(engine, TODAY, 41), dt.datetime(2017, 3, 1),
+        "låst lägesbild": lambda: snapshots.lock(engine, build_deck(engine, TODAY, 41), dt.datetime(2017, 3, 1),
                                                  by=ADMIN),
         "borttagen": lambda: audit.remove(engine, "place", int(places.load_places(engine)["id"].iloc[0]), EDITOR),
         "återställd": lambda: audit.restore(engine, "place", int(audit.load_removed(engine, ADMIN)["id"].iloc[0]), ADMIN),

@@ -164,18 +164,6 @@ def test_missing_fields_in_a_form_are_one_message_each():
     assert "Skriv platsens namn" in lines and "Välj en punkt på kartan eller skriv koordinaterna" in lines
 
 
-def test_the_agenda_editor_needs_no_markup_and_shows_labels():
-    from lagesbild import agenda
-
-    assert agenda.editable_text("# Mål\nTrygg stadsdel\n# Syfte med mötet\nDela lägesbilden") == \
-        "Mål:\nTrygg stadsdel\nSyfte med mötet:\nDela lägesbilden"
-    # What the editor shows is read back the same as the file's "#" lines: a heading and its bullets.
-    assert agenda.text_blocks("Mål:\nTrygg stadsdel") == agenda.text_blocks("# Mål\nTrygg stadsdel")
-    assert not agenda.is_subheading("Vad har hänt sedan i juni? Se nedan: punkterna")  # colon inside: a bullet
-    assert agenda.KIND_LABELS["sedan_senast"] == "Sedan senaste mötet"
-    assert set(agenda.KIND_LABELS) == set(agenda.KINDS)
-
-
 def test_the_agenda_editor_on_the_meeting_page_uses_labels():
     at = open_app("pages/radsmote.py", "redaktör")
     import json

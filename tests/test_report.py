@@ -10,7 +10,9 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from lagesbild import agenda, report, snapshots
+from lagesbild import agenda, snapshots
+from lagesbild.views import deck as slide_model, report
+from lagesbild.views.deck import Deck, build_deck
 from lagesbild.cli import main
 from lagesbild.example import open_database
 from lagesbild.audit import Actor
@@ -24,11 +26,11 @@ TYPED = "Skolan <b>Norra Real</b> & Co"
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory) -> agenda.Deck:
+def deck(tmp_path_factory) -> Deck:
     """The example meeting with one round-the-table answer full of markup characters."""
     engine = open_database(str(tmp_path_factory.mktemp("report") / "report.sqlite"))
     agenda.add_answer(engine, MEETING, TYPED, "Fler <inbrott> & stölder.", "", "", dt.datetime(2016, 12, 14, 11), by=EDITOR)
-    return agenda.build_deck(engine, MEETING, 41)
+    return build_deck(engine, MEETING, 41)
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +100,9 @@ def test_the_pdf_has_the_same_sections_in_the_same_order(deck, pdf):
 
 
 def test_presenter_html_escapes_typed_text():
-    html = report.block_html(agenda.text('<img src=x onerror="alert(1)">'))
+    html = report.block_html(slide_model.text('<img src=x onerror="alert(1)">'))
     assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
-    table = report.block_html(agenda.answers([["<script>x</script>", "a", "b", "c"]]))
+    table = report.block_html(slide_model.answers([["<script>x</script>", "a", "b", "c"]]))
     assert "<script>" not in table and "&lt;script&gt;" in table
 
 
@@ -114,7 +116,7 @@ def test_the_rapport_command_writes_both_formats(tmp_path, capsys):
 
 def test_the_rapport_command_writes_a_locked_snapshot(tmp_path, capsys):
     engine = open_database(str(tmp_path / "test.sqlite"))
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), dt.datetime(2016, 12, 14, 12), by=EDITOR)
+    snapshot_id = snapshots.lock(engine, build_deck(engine, MEETING, 41), dt.datetime(2016, 12, 14, 12), by=EDITOR)
     assert main(["rapport", "--format", "pdf", "--out", str(tmp_path / "l.pdf"), "--ogonblick", str(snapshot_id)]) == 0
     assert "Låst lägesbild från rådsmötet 2016-12-14" in PdfReader(str(tmp_path / "l.pdf")).pages[0].extract_text()
     assert main(["rapport", "--format", "pdf", "--out", str(tmp_path / "x.pdf"), "--ogonblick", "99"]) == 1

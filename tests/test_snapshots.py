@@ -3,30 +3,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import select, update
-from streamlit.testing.v1 import AppTest
 
 from lagesbild import agenda, db, places, snapshots, surveys
+from lagesbild.views.deck import Deck, build_deck
 from lagesbild.audit import Actor
 
 EDITOR = Actor("test.redaktor", "redaktör")
 ADMIN = Actor("test.admin", "administratör")
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 MEETING = dt.date(2016, 12, 14)
 LOCKED_AT = dt.datetime(2016, 12, 14, 11, 45)
 
 
-def statistics_sentence(deck: agenda.Deck) -> str:
+def statistics_sentence(deck: Deck) -> str:
     slide = next(s for s in deck.slides if s.kind == "statistik")
     return slide.columns[1][-1].content["items"][0]
 
 
-def since_counts(deck: agenda.Deck) -> dict[str, str]:
+def since_counts(deck: Deck) -> dict[str, str]:
     slide = next(s for s in deck.slides if s.kind == "sedan_senast")
     return dict(slide.columns[0][0].content["items"])
 
@@ -40,7 +38,7 @@ def change_the_data(engine) -> None:
 
 
 def test_the_stored_content_hashes_to_the_stored_sha256(engine):
-    deck = agenda.build_deck(engine, MEETING, 41)
+    deck = build_deck(engine, MEETING, 41)
     snapshot_id = snapshots.lock(engine, deck, LOCKED_AT, by=EDITOR)
     with engine.connect() as conn:
         content, stored = conn.execute(select(db.snapshot.c.content, db.snapshot.c.sha256)).one()
@@ -54,9 +52,9 @@ def test_the_stored_content_hashes_to_the_stored_sha256(engine):
 
 
 def test_a_snapshot_reopened_after_new_data_still_shows_the_old_numbers(engine):
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
+    snapshot_id = snapshots.lock(engine, build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     change_the_data(engine)
-    live = agenda.build_deck(engine, MEETING, 41)
+    live = build_deck(engine, MEETING, 41)
     assert "till 61,0\u00a0%" in statistics_sentence(live)
     assert since_counts(live)["nya iakttagelser"] == "18"
     frozen = snapshots.load_snapshot(engine, snapshot_id).deck
@@ -65,15 +63,10 @@ def test_a_snapshot_reopened_after_new_data_still_shows_the_old_numbers(engine):
     assert "Klotter i uppgången" not in frozen.all_text()
 
 
-def test_the_page_shows_a_snapshot_as_it_was_locked(engine):
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
+def test_the_page_shows_a_snapshot_as_it_was_locked(engine, app_test):
+    snapshot_id = snapshots.lock(engine, build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     change_the_data(engine)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params.update({"ogonblick": str(snapshot_id), "bild": "12"})
-    at.run()
-    at.switch_page("pages/radsmote.py")
-    at.run()
-    assert not at.exception
+    at = app_test("pages/radsmote.py", query={"ogonblick": str(snapshot_id), "bild": "12"})
     body = "\n".join(h.proto.body for h in at.get("html"))
     assert "till 70,0\u00a0%" in body and "61,0" not in body
     proto = at.get("vega_lite_chart")[0].proto
@@ -83,16 +76,16 @@ def test_the_page_shows_a_snapshot_as_it_was_locked(engine):
 
 def test_round_table_answers_are_kept_with_the_snapshot(engine):
     agenda.add_answer(engine, MEETING, "Fastighetsägarna", "Fler inbrott i källare.", "", "Belysning.", LOCKED_AT, by=EDITOR)
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
+    snapshot_id = snapshots.lock(engine, build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     agenda.delete_answer(engine, int(agenda.load_answers(engine, MEETING)["id"].iloc[0]), by=EDITOR)
-    assert "Fastighetsägarna" not in agenda.build_deck(engine, MEETING, 41).all_text()
+    assert "Fastighetsägarna" not in build_deck(engine, MEETING, 41).all_text()
     round_table = next(s for s in snapshots.load_snapshot(engine, snapshot_id).deck.slides if s.kind == "laget_runt")
     assert round_table.columns[0][1].content["rows"] == [["Fastighetsägarna", "Fler inbrott i källare.", "",
                                                           "Belysning."]]
 
 
 def test_a_changed_snapshot_no_longer_matches_its_hash(engine):
-    snapshot_id = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
+    snapshot_id = snapshots.lock(engine, build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
     with engine.begin() as conn:
         content = conn.execute(select(db.snapshot.c.content)).scalar_one()
         conn.execute(update(db.snapshot).values(content=content.replace("70,0", "75,0")))
@@ -102,7 +95,7 @@ def test_a_changed_snapshot_no_longer_matches_its_hash(engine):
 
 
 def test_snapshots_are_listed_newest_first(engine):
-    first = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
-    second = snapshots.lock(engine, agenda.build_deck(engine, MEETING, 41), LOCKED_AT + dt.timedelta(hours=1), by=EDITOR)
+    first = snapshots.lock(engine, build_deck(engine, MEETING, 41), LOCKED_AT, by=EDITOR)
+    second = snapshots.lock(engine, build_deck(engine, MEETING, 41), LOCKED_AT + dt.timedelta(hours=1), by=EDITOR)
     assert list(snapshots.list_snapshots(engine)["id"]) == [second, first]
     assert snapshots.load_snapshot(engine, 999) is None

@@ -10,9 +10,9 @@ import html
 import io
 from typing import Any
 
-from .agenda import Block, Deck, Slide
-from .formatting import date as format_date
-from .views.loften import STATUS_COLOURS, STATUS_TEXT_COLOURS, meter_html
+from .deck import Block, Deck, Slide
+from ..formatting import date as format_date
+from .loften import STATUS_COLOURS, STATUS_TEXT_COLOURS, meter_html
 
 ANSWER_HEADER = ["Organisation", "Situation för verksamheten och brukarna", "Förändringar/utveckling",
                  "Behöver sdf och kommunpolisen jobba med"]
