@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lagesbild import charts, respondents, stats  # noqa: E402
+from lagesbild import respondents, stats  # noqa: E402
+from lagesbild.views import charts  # noqa: E402
 from lagesbild.formatting import number  # noqa: E402
 
 SURVEY, INDICATOR = "medborgarundersokningen", "trygg_kvall"

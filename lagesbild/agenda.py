@@ -608,7 +608,7 @@ def _statistics(data: _Data, item: Any, slide: Slide) -> None:
     trend = build_trend(data.results, TrendSelection(survey, indicator, area, years=(min(years), max(years))),
                         data.min_answers, load_method_breaks())
     # Imported here: Altair weighs 25 MB in every app process, and only the statistics slide draws a chart.
-    from .charts import trend_chart, trend_heading
+    from .views.charts import trend_chart, trend_heading
 
     title, subtitle = trend_heading(trend, survey_name, name)
     figure = trend_chart(trend.frame, title, subtitle, trend.series, trend.city_series, trend.breaks, trend.waves)

@@ -1,7 +1,8 @@
 import streamlit as st
 
 import ui
-from lagesbild import charts, export, respondents, stats, surveys, uploads
+from lagesbild import respondents, stats, surveys, uploads
+from lagesbild.views import charts, export
 from lagesbild.formatting import markdown_escape, number
 from lagesbild.problems import InputError
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from .formatting import number, percent
-from .stats import Trend, shown_marker
+from ..formatting import number, percent
+from ..stats import Trend, shown_marker
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness. The city is a neutral grey.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
