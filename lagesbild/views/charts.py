@@ -121,3 +121,14 @@ def trend_heading(trend: Trend, survey_name: str, indicator_name: str) -> tuple[
     if trend.example:
         subtitle.append("Exempeldata – inte verkliga värden.")
     return indicator_name, subtitle
+
+
+def vega_lite(chart: alt.TopLevelMixin) -> dict:
+    """The chart as a Vega-Lite spec whose datasets are frames, for st.vega_lite_chart.
+
+    Altair validates a chart against the Vega-Lite schema each time it is converted; a page that keeps this
+    spec (once per data version) draws the chart on every rerun without converting it again.
+    """
+    spec = chart.to_dict()
+    spec["datasets"] = {name: pd.DataFrame.from_records(rows) for name, rows in spec.get("datasets", {}).items()}
+    return spec
