@@ -117,6 +117,14 @@ def _nearest_area(wanted: str, areas: Sequence[str]) -> str | None:
     return later or next((a for a in areas if wanted in area_lineage(a)[1:]), None)
 
 
+def _area_notice(area: str, near: str | None, fallback: str) -> str:
+    if near is None:
+        return f"Området {_quoted(area)} finns inte för den här indikatorn; {fallback} visas i stället."
+    if near in area_lineage(area):
+        return f"{area} heter nu {near} (nytt namn eller sammanslaget); {near} visas i stället."
+    return f"{area} finns inte i de här mätningarna, som är äldre; {near}, som blev {area}, visas i stället."
+
+
 def _years(wanted: Any, waves: Sequence[int], notices: list[str]) -> tuple[int, int]:
     every = (waves[0], waves[-1])
     try:
@@ -144,14 +152,15 @@ def resolve(wanted: Mapping[str, Any], available: Sequence[tuple[str, str]],
     survey = wanted.get("survey")
     if survey not in survey_ids:
         if survey is not None:
-            notices.append(f"Undersökningen {_quoted(survey)} finns inte; {survey_name(survey_ids[0])} visas.")
+            notices.append(f"Undersökningen {_quoted(survey)} finns inte; {survey_name(survey_ids[0])} visas i "
+                           "stället.")
         survey = survey_ids[0]
     indicators = [i for s, i in available if s == survey]
     indicator = wanted.get("indicator")
     if indicator not in indicators:
         if indicator is not None:
-            notices.append(f"Indikatorn {_quoted(indicator)} finns inte (längre) i {survey_name(survey)}; "
-                           f"{names.get((survey, indicators[0]), indicators[0])} visas.")
+            notices.append(f"Indikatorn {_quoted(indicator)} finns inte i {survey_name(survey)}; "
+                           f"{names.get((survey, indicators[0]), indicators[0])} visas i stället.")
         indicator = indicators[0]
     found = options_for(survey, indicator)
     if found.empty:
@@ -162,13 +171,12 @@ def resolve(wanted: Mapping[str, Any], available: Sequence[tuple[str, str]],
     if near is None or near != area:
         fallback = near or (home if home in found.areas else found.areas[0])
         if area is not None:
-            notices.append(f"Området {_quoted(area)} finns inte för den här indikatorn; {fallback} visas."
-                           if near is None else f"{area} heter nu {near}; {near} visas.")
+            notices.append(_area_notice(area, near, fallback))
         area = fallback
     group = wanted.get("group")
     if group not in found.groups:
         if group is not None:
-            notices.append(f"Gruppen {_quoted(group)} finns inte för den här indikatorn; {ALL.lower()} visas.")
+            notices.append(f"Gruppen {_quoted(group)} finns inte för den här indikatorn; alla svarande visas.")
         group = ALL if ALL in found.groups else found.groups[0]
     split = wanted.get("split") or None
     if split is not None and split not in found.splits:
