@@ -6,7 +6,9 @@ from lagesbild.views import trender as view
 
 ui.frame("Trender")
 settings = ui.settings()
-st.title("Trender i undersökningarna")
+# The title shares its row with "Kopiera länk", filled in once the choice is known.
+header = st.container(horizontal=True, vertical_alignment="center", horizontal_alignment="distribute")
+header.title("Trender i undersökningarna", width="content")
 LINK_KEY = "_trend_link"  # the page's parameters as this page last wrote them: anything else is a link to open
 
 
@@ -79,9 +81,9 @@ with st.container(horizontal=True, vertical_alignment="center"):
         # Small buttons: the label and both views fit one line on a laptop, so the chart starts higher.
         st.button(label, on_click=use_view, args=(ready,), disabled=(ready.survey, ready.indicator) not in available,
                   key=f"trend_view_{ready.survey}", icon=":material/bookmark:", type="tertiary")
-    with st.popover("Kopiera länk", icon=":material/link:"):
-        st.caption("Länken öppnar Trender med just de här valen.")
-        st.code(view.address(st.context.url, choice), language=None, wrap_lines=True)
+with header.popover("Kopiera länk", icon=":material/link:"):
+    st.caption("Länken öppnar Trender med just de här valen. Kopiera den med knappen i rutans hörn.")
+    st.code(view.address(st.context.url, choice), language=None, wrap_lines=True)
 if opened and notices + corrected:
     st.warning("**Länken kunde inte visas precis som den var.**\n\n"
                + "\n".join(f"- {view.markdown_text(n)}" for n in notices + corrected), icon=":material/link_off:")
