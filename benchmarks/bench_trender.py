@@ -79,7 +79,11 @@ def page_reruns(csv_path: Path) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     os.environ["LAGESBILD_DATABASE"] = str(Path(tempfile.mkdtemp()) / "bench.sqlite")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    sys.path.insert(0, str(ROOT / "tests"))
+    from roles import as_role
+
+    # Respondent-level files are for signed-in roles (auth "räkna_på_fil").
+    at = as_role(AppTest.from_file(str(ROOT / "app.py"), default_timeout=300), "intern")
     at.run()
     at.switch_page("pages/trender.py")
     at.run()
