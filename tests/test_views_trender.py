@@ -82,6 +82,7 @@ def test_the_whole_link_carries_the_page_address_and_its_parameters(results):
      "Jämförelseområdet ”Atlantis” finns inte för den här indikatorn och visas inte."),
     ({"ar": "2005-2014"}, {"years": (2011, 2014)}, "Åren 2005–2014 går utanför mätningarna (2011–2016); 2011–2014 visas."),
     ({"ar": "2030-2040"}, {"years": (2011, 2016)}, "Det finns inga mätningar 2030–2040; alla år (2011–2016) visas."),
+    ({"indikator": "roker"}, {"survey": "stockholmsenkaten", "indicator": "roker"}, None),
     ({"ar": "2016-2014"}, {"years": (2014, 2016)}, None),
     ({"ar": "2015"}, {"years": (2015, 2015)}, None),
     ({"ar": "förra året"}, {"years": (2011, 2016)},

@@ -150,6 +150,8 @@ def resolve(wanted: Mapping[str, Any], available: Sequence[tuple[str, str]],
     names, notices = names or {}, []
     survey_ids = list(dict.fromkeys(s for s, _ in available))
     survey = wanted.get("survey")
+    if survey is None:  # a link naming only the indicator: the survey that has it
+        survey = next((s for s, i in available if i == wanted.get("indicator")), None)
     if survey not in survey_ids:
         if survey is not None:
             notices.append(f"Undersökningen {_quoted(survey)} finns inte; {survey_name(survey_ids[0])} visas i "
