@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from lagesbild import charts, export, formatting, stats, surveys
+from lagesbild import formatting, stats, surveys
+from lagesbild.views import charts, export
 from lagesbild.surveys import ALL, CITY
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from .formatting import number, percent
-from .stats import Trend, shown_marker
+from ..formatting import number, percent
+from ..stats import Trend, shown_marker
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness. The city is a neutral grey.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -121,3 +121,14 @@ def trend_heading(trend: Trend, survey_name: str, indicator_name: str) -> tuple[
     if trend.example:
         subtitle.append("Exempeldata – inte verkliga värden.")
     return indicator_name, subtitle
+
+
+def vega_lite(chart: alt.TopLevelMixin) -> dict:
+    """The chart as a Vega-Lite spec whose datasets are frames, for st.vega_lite_chart.
+
+    Altair validates a chart against the Vega-Lite schema each time it is converted; a page that keeps this
+    spec (once per data version) draws the chart on every rerun without converting it again.
+    """
+    spec = chart.to_dict()
+    spec["datasets"] = {name: pd.DataFrame.from_records(rows) for name, rows in spec.get("datasets", {}).items()}
+    return spec

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from .formatting import FORMULA_START, formula_safe, number, percent
-from .stats import Trend, missing_reason, shown_marker
+from ..formatting import FORMULA_START, formula_safe, number, percent
+from ..stats import Trend, missing_reason, shown_marker
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
