@@ -516,6 +516,25 @@ def form_feedback(form: str) -> None:
         st.error(content, icon=":material/error:")
 
 
+def fields(inputs: list, columns: int | list[float]) -> None:
+    """A view's inputs (widget, label, key, column, args) drawn in columns, each widget's value under its key."""
+    placed = st.columns(columns)
+    for field in inputs:
+        getattr(placed[field.column], field.widget)(field.label, key=field.key, **field.args)
+
+
+def form(spec: Any) -> None:
+    """A view's form (lagesbild.views.karta.Form): its fields in columns, its save button and the outcome by it."""
+    with st.form(spec.form_id, border=False):
+        if spec.title:
+            st.markdown(spec.title)
+        fields(spec.inputs, spec.columns)
+        save = functools.partial(spec.save, engine(), st.session_state, actor())
+        st.form_submit_button(spec.submit, type="primary", key=f"{spec.name}_save", disabled=spec.disabled,
+                              on_click=form_saver(spec.name, save, spec.keys, clear=spec.clear))
+        form_feedback(spec.name)
+
+
 # --- cached data access ------------------------------------------------------------------------------
 # Every page reads its tables through load() (and what the data layer derives from the database through
 # cached()): one query per table per data version, however many sessions and reruns. The version is a
