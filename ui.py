@@ -362,6 +362,7 @@ def as_of_box(current: Engine) -> None:
     def keep() -> None:
         picked = st.session_state.get("as_of_input")
         set_as_of(None if picked in (None, default) else picked)
+        st.query_params.pop("datum", None)  # the date picked here wins over one in the address from now on
 
     st.session_state["as_of_input"] = as_of(current)
     st.sidebar.date_input("Läget per", key="as_of_input", format="YYYY-MM-DD", on_change=keep,
