@@ -43,17 +43,6 @@ view = karta.map_view(data, karta.choice_from(state, internal), on, internal, ui
 
 
 # --- the map -----------------------------------------------------------------------------------------
-def take_click(value: dict | None) -> bool:
-    """Open the clicked place's card, or keep the clicked point for the forms; True when there was a new click."""
-    click, state["map_seen"] = maps.read_click(value, state.get("map_seen"), state.get("map_markers", []))
-    if click.place:
-        state["map_place"] = click.place
-    elif click.point:
-        state["map_point"] = click.point
-        state["new_lat"], state["new_lon"] = click.point
-    return bool(click.place or click.point)
-
-
 if state.get("map_place") not in data.names:
     state.pop("map_place", None)
 state["map_markers"] = view.markers
@@ -65,10 +54,10 @@ with map_col:
     value = st_folium(
         maps.place_map(view.shown, ui.load("boundaries"), settings.tiles, view.shown_observations, view.counts),
         key="place_map", height=640, use_container_width=True, returned_objects=maps.RETURNED_OBJECTS,
-        on_change=lambda: take_click(state.get("place_map")),
+        on_change=lambda: karta.take_click(state, state.get("place_map")),
         feature_group_to_add=maps.selection_layer(selected, state.get("map_point")),
         center=None if selected is None else (float(selected["lat"]), float(selected["lon"])))
-    if take_click(value):
+    if karta.take_click(state, value):
         st.rerun()
     st.caption("Klicka på en plats för att se vad som har hänt där, eller på en tom punkt för att registrera något där. "
                "Utan internet ritas gränsen och platserna på enfärgad bakgrund.")
@@ -85,11 +74,9 @@ with side:
     with st.popover("Kopiera länk", icon=":material/link:"):
         st.caption("Länken öppnar kartan med just de här valen.")
         st.code(karta.link(st.context.url or "/karta", wanted), language=None, wrap_lines=True)
-    card = karta.place_card(name, data.place_frame, data.observations, data.actions) if name else None
-    if card is None:
+    if (text := karta.card(name, data)) is None:
         st.markdown(view.followups)
     else:
-        text = karta.card_text(card)
         st.subheader(text.title)
         st.markdown(text.status, unsafe_allow_html=True)
         st.markdown(f"{text.situation}\n\n{text.next_steps}\n\n{text.done_heading}")
@@ -98,9 +85,7 @@ with side:
                 st.markdown(entry)
 
 
-# --- record: saved at once, shown on the map at the next run ----------------------------------------
-# Each save returns its confirmation; ui.form_saver shows it by the button, refuses a double submit, waits out a
-# busy database and keeps what was typed when the save fails.
+# --- record: saved at once (ui.form), shown on the map at the next run ---------------------------------
 if state.get("map_place") and state.get("form_place_for") != state["map_place"]:
     # Forms start at the place last chosen on the map.
     state["obs_place"] = state["act_place"] = state["form_place_for"] = state["map_place"]

@@ -200,6 +200,20 @@ def map_view(data: KartaData, choice: MapChoice, on: dt.date, internal: bool, as
                    next_followups(shown))
 
 
+def take_click(state: MutableMapping[str, Any], value: dict | None) -> bool:
+    """Open the clicked place's card, or keep the clicked point for the forms; True when there was a new click.
+
+    `value` is st_folium's (it persists across runs: what was seen is kept under map_seen).
+    """
+    click, state["map_seen"] = maps.read_click(value, state.get("map_seen"), state.get("map_markers", []))
+    if click.place:
+        state["map_place"] = click.place
+    elif click.point:
+        state["map_point"] = click.point
+        state["new_lat"], state["new_lon"] = click.point
+    return bool(click.place or click.point)
+
+
 # --- the place card: vad har vi gjort, hur fortsätter vi ------------------------------------------
 
 @dataclass(frozen=True)
@@ -287,6 +301,12 @@ def card_text(card: PlaceCard) -> CardText:
                     next_steps, "**Vad har vi gjort**" + (f" – de {len(card.done)} senaste av {card.total}"
                                                           if card.total > len(card.done) else ""),
                     entries, len(card.done) > 4)
+
+
+def card(name: str | None, data: KartaData) -> CardText | None:
+    """The card of the chosen place, or None while none is chosen."""
+    found = place_card(name, data.place_frame, data.observations, data.actions) if name else None
+    return None if found is None else card_text(found)
 
 
 # --- the address: every filter in the link -----------------------------------------------------------
