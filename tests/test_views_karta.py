@@ -214,3 +214,22 @@ def test_forms_start_at_the_stored_values_and_name_the_clicked_point(data):
     assert edit.disabled and edit.inputs[3].args["value"] == mine.iloc[0]["description"]
     assert set(karta.removal_choices("place", data, "Vasaparken").values()) == set(data.names)
     assert all(" · Vasaparken · " in t for t in karta.removal_choices("observation", data, "Vasaparken").values())
+
+
+def test_the_karta_page_is_a_screen_over_the_views():
+    import ast
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "pages" / "karta.py"
+    source = page.read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}.{a.name}" if node.module == "lagesbild.views" else node.module
+                         for a in node.names}
+    allowed = {"datetime", "functools", "streamlit", "streamlit_folium", "ui", "lagesbild.views.karta",
+               "lagesbild.views.maps"}
+    assert imported <= allowed, imported - allowed
+    assert len(source.splitlines()) <= 160
