@@ -22,7 +22,7 @@ data = karta.karta_data(ui.load("places"), ui.load("observations", include_inter
 query = {key: st.query_params.get_all(key) for key in st.query_params}
 if karta.link_opened(query, state.get("map_link")):
     choice, state["map_notices"] = karta.read_address(query, on, data, ui.may("se_internt"))
-    state.update(karta.widget_values(choice))
+    state.update(karta.widget_values(choice, on))
     if choice.internal != internal:
         state[ui.INTERNAL_KEY] = choice.internal
         st.rerun()  # read again with or without internal material, the sidebar's toggle at the link's value

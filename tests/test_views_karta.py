@@ -179,12 +179,13 @@ def test_the_page_opens_a_link_only_when_it_is_new():
 
 
 def test_widgets_and_choice_go_both_ways(data):
-    state = karta.widget_values(EVERY_FILTER)
+    state = karta.widget_values(EVERY_FILTER, ON)
     assert state["map_categories"] == ["alkohol/narkotika", "ungdomar"] and state["map_dates"] == EVERY_FILTER.dates
     assert karta.choice_from(state, internal=True) == EVERY_FILTER
     state["map_window"] = "90"  # dates are kept by the widget but belong only to an own interval
     assert karta.choice_from(state, internal=False) == replace(EVERY_FILTER, window="90", dates=None, internal=False)
     assert karta.choice_from({"map_window": "eget", "map_dates": (dt.date(2016, 9, 1),)}, False).dates is None
+    assert karta.widget_values(MapChoice(), ON)["map_dates"] == (dt.date(2015, 12, 15), ON)  # ready for "eget"
 
 
 # --- filters and forms: the fields the page draws ------------------------------------------------------

@@ -433,9 +433,10 @@ WIDGET_KEYS = {"window": "map_window", "dates": "map_dates", "categories": "map_
                "forums": "map_forums", "areas": "map_areas", "place": "map_place"}
 
 
-def widget_values(choice: MapChoice) -> dict[str, Any]:
-    """The page's widget state that shows a choice (multiselects take lists)."""
+def widget_values(choice: MapChoice, on: dt.date) -> dict[str, Any]:
+    """The page's widget state that shows a choice (multiselects take lists; the own interval keeps its dates)."""
     values = {key: getattr(choice, attribute) for attribute, key in WIDGET_KEYS.items()}
+    values["map_dates"] = choice.dates or default_dates(on)
     return {k: list(v) if isinstance(v, tuple) and k != "map_dates" else v for k, v in values.items()}
 
 
