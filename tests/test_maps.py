@@ -383,3 +383,11 @@ def test_a_broken_link_falls_back_with_a_notice_and_internal_only_for_a_role_tha
     assert at.multiselect(key="map_categories").value == ["ungdomar"] and at.selectbox(key="map_place").value is None
     assert dict(at.query_params) == {"kategori": "ungdomar"}  # the address now says the view shown
     assert INTERNAL_TEXT not in folium_element(at).proto.json_args
+
+
+def test_the_link_carries_läget_per_and_the_sidebar_date_replaces_it():
+    at = open_link({"datum": "2016-10-01", "period": "90"})
+    assert dict(at.query_params) == {"datum": "2016-10-01", "period": "90"}
+    at.date_input(key="as_of_input").set_value(dt.date(2016, 11, 1)).run()
+    assert not at.exception and dict(at.query_params) == {"period": "90", "datum": "2016-11-01"}
+    assert "Läget per 2016-11-01" in seen(at)
