@@ -1,4 +1,5 @@
-"""The map: what the builder draws for a filter, clicks, safe text, and the Karta page through AppTest."""
+"""The map: what the builder draws for a filter, clicks, safe text, and the Karta page through AppTest (its forms
+and its address)."""
 from __future__ import annotations
 
 import datetime as dt

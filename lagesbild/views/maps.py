@@ -1,4 +1,5 @@
-"""Folium map builders: the area boundary, the unsafe places by status and category, and the observations.
+"""Folium map builders: the area boundary, the unsafe places by status and category, and the observations;
+and how a place looks on screen (its status colour and meaning, its category symbol), here and nowhere else.
 
 Built for streamlit-folium: places are the only clickable objects (their tooltip names them, so a click
 can open the place card), observations are drawn on one canvas that takes no clicks, so 50 000 of them
