@@ -364,6 +364,7 @@ def as_of_box(current: Engine) -> None:
     def keep() -> None:
         picked = st.session_state.get("as_of_input")
         set_as_of(None if picked in (None, default) else picked)
+        st.query_params.pop("datum", None)  # the date picked here wins over one in the address from now on
 
     st.session_state["as_of_input"] = as_of(current)
     st.sidebar.date_input("Läget per", key="as_of_input", format="YYYY-MM-DD", on_change=keep,
@@ -515,6 +516,25 @@ def form_feedback(form: str) -> None:
         st.warning(content, icon=":material/content_copy:")
     else:
         st.error(content, icon=":material/error:")
+
+
+def fields(inputs: list, columns: int | list[float]) -> None:
+    """A view's inputs (widget, label, key, column, args) drawn in columns, each widget's value under its key."""
+    placed = st.columns(columns)
+    for field in inputs:
+        getattr(placed[field.column], field.widget)(field.label, key=field.key, **field.args)
+
+
+def form(spec: Any) -> None:
+    """A view's form (lagesbild.views.karta.Form): its fields in columns, its save button and the outcome by it."""
+    with st.form(spec.form_id, border=False):
+        if spec.title:
+            st.markdown(spec.title)
+        fields(spec.inputs, spec.columns)
+        save = functools.partial(spec.save, engine(), st.session_state, actor())
+        st.form_submit_button(spec.submit, type="primary", key=f"{spec.name}_save", disabled=spec.disabled,
+                              on_click=form_saver(spec.name, save, spec.keys, clear=spec.clear))
+        form_feedback(spec.name)
 
 
 # --- cached data access ------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,37 +20,16 @@ from .problems import InputError, Problem, raise_if
 from .formatting import formula_safe, formula_unquoted
 from .tabular import TIME_HINT, Field, parse_cell, parse_time, read_table
 
-# The one place to adjust the categories, statuses and confidentiality levels.
-# Each category's symbol is what the map prints inside a place's circle.
-CATEGORY_SYMBOLS = {
-    "alkohol/narkotika": "AN", "våld/rån": "VR", "inbrott/stöld": "IS", "bosättningar/sovplatser": "BS",
-    "ungdomar": "U", "fysisk miljö/belysning": "FM", "prostitution": "P", "byggetablering": "BE", "annat": "A",
-}
-CATEGORIES = tuple(CATEGORY_SYMBOLS)
+# The one place to adjust the categories, statuses and confidentiality levels (their symbols, colours and
+# meanings on screen: lagesbild/views/maps.py).
+CATEGORIES = ("alkohol/narkotika", "våld/rån", "inbrott/stöld", "bosättningar/sovplatser", "ungdomar",
+              "fysisk miljö/belysning", "prostitution", "byggetablering", "annat")
 DEFAULT_CATEGORY = "annat"
 PLACE_STATUSES = ("ny", "pågående", "bevakas", "avslutad")
-# Colour-blind safe (Okabe–Ito); the text colour keeps the category symbol readable on the fill.
-STATUS_COLOURS = {"ny": "#D55E00", "pågående": "#E69F00", "bevakas": "#0072B2", "avslutad": "#7f7f7f"}
-STATUS_TEXT_COLOURS = {"ny": "#ffffff", "pågående": "#1b1f24", "bevakas": "#ffffff", "avslutad": "#ffffff"}
-STATUS_MEANINGS = {
-    "ny": "nyss uppmärksammad, inga åtgärder ännu",
-    "pågående": "åtgärder pågår",
-    "bevakas": "läget följs, inga åtgärder just nu",
-    "avslutad": "inga fler åtgärder behövs",
-}
 ACTION_STATUSES = ("planerad", "pågår", "genomförd")
 CONFIDENTIALITY = ("öppen", "intern")
 # Coordinates outside this box are almost always swapped lat/lon or SWEREF 99 metres.
 SWEDEN = {"lat": (55.0, 69.5), "lon": (10.5, 24.5)}
-
-# Time windows for the map and the counts; the first is the council's own question.
-WINDOWS = {
-    "rådsmöte": "Sedan senaste rådsmötet",
-    "90": "Senaste 90 dagarna",
-    "år": "Senaste året",
-    "allt": "Hela perioden",
-    "eget": "Eget intervall",
-}
 
 # Coordinates in metres as GIS staff export them: SWEREF 99 TM or the city's SWEREF 99 18 00, converted on reading.
 METRE_FIELDS = [
@@ -648,44 +626,6 @@ def with_categories(place_frame: pd.DataFrame, observations: pd.DataFrame) -> pd
     return place_frame.assign(category=category)
 
 
-# --- what the map shows ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class MapFilter:
-    """What the user chose to see; an empty choice means everything."""
-
-    start: dt.date | None = None
-    end: dt.date | None = None
-    categories: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    forums: tuple[str, ...] = ()
-
-
-def window_range(window: str, today: dt.date, last_meeting: dt.date | None,
-                 custom: tuple[dt.date, dt.date] | None = None) -> tuple[dt.date | None, dt.date | None]:
-    """First and last day of a time window from WINDOWS; None for an open end."""
-    if window == "rådsmöte":
-        return (last_meeting, None) if last_meeting else (None, None)
-    if window == "90":
-        return today - dt.timedelta(days=90), today
-    if window == "år":
-        return today - dt.timedelta(days=365), today
-    if window == "eget" and custom:
-        start, end = sorted(custom)
-        return start, end
-    return None, None
-
-
-def window_label(window: str, last_meeting: dt.date | None, start: dt.date | None, end: dt.date | None) -> str:
-    """The window in words, dates included: 'sedan senaste rådsmötet 2016-12-14'."""
-    if window == "rådsmöte":
-        return f"sedan senaste rådsmötet {last_meeting.isoformat()}" if last_meeting else \
-            "hela perioden (inget rådsmöte registrerat)"
-    if start is None and end is None:
-        return "hela perioden"
-    return f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
-
-
 def in_window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
     """Rows whose `date` lies in the window, both ends included."""
     keep = pd.Series(True, index=frame.index)
@@ -696,108 +636,8 @@ def in_window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None) -
     return frame[keep]
 
 
-def filter_places(place_frame: pd.DataFrame, observations: pd.DataFrame, chosen: MapFilter) -> pd.DataFrame:
-    """Places matching status and owner, and the category either as the place's own or among its observations in the window."""
-    keep = pd.Series(True, index=place_frame.index)
-    if chosen.statuses:
-        keep &= place_frame["status"].isin(chosen.statuses)
-    if chosen.forums:
-        keep &= place_frame["forum_id"].isin(chosen.forums)
-    if chosen.categories:
-        seen = in_window(observations, chosen.start, chosen.end)
-        seen = set(seen.loc[seen["category"].isin(chosen.categories), "place"])
-        keep &= place_frame["category"].isin(chosen.categories) | place_frame["name"].isin(seen)
-    return place_frame[keep]
-
-
-def active_in_window(shown_places: pd.DataFrame, observations: pd.DataFrame, actions: pd.DataFrame,
-                     start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
-    """The places with an observation or a done action in the window; all of them for the whole period."""
-    if start is None and end is None:
-        return shown_places
-    done = actions[actions["status"] != "planerad"] if len(actions) else actions
-    active = set(in_window(observations, start, end)["place"]) | set(in_window(done, start, end)["place"])
-    return shown_places[shown_places["name"].isin(active)]
-
-
-def filter_observations(observations: pd.DataFrame, shown_places: pd.DataFrame, chosen: MapFilter) -> pd.DataFrame:
-    """Observations in the window, of the chosen categories, at the places shown."""
-    frame = in_window(observations, chosen.start, chosen.end)
-    if chosen.categories:
-        frame = frame[frame["category"].isin(chosen.categories)]
-    return frame[frame["place"].isin(shown_places["name"])]
-
-
-def status_counts(shown_places: pd.DataFrame) -> pd.DataFrame:
-    """Places per status, every status listed, in the order of PLACE_STATUSES."""
-    counts = shown_places["status"].value_counts()
-    return pd.DataFrame({"status": PLACE_STATUSES, "places": [int(counts.get(s, 0)) for s in PLACE_STATUSES]})
-
-
-def category_counts(shown_observations: pd.DataFrame) -> pd.DataFrame:
-    """Observations per category, every category listed, in the order of CATEGORIES."""
-    counts = shown_observations["category"].value_counts()
-    return pd.DataFrame({"category": CATEGORIES, "observations": [int(counts.get(c, 0)) for c in CATEGORIES]})
-
-
-def observations_per_place(shown_observations: pd.DataFrame) -> dict[str, int]:
-    """How many observations each place has in the current selection."""
-    return {str(k): int(v) for k, v in shown_observations["place"].value_counts().items()}
-
-
-# --- the place card: vad har vi gjort, hur fortsätter vi ------------------------------------------
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of a place's timeline."""
-
-    date: dt.date
-    kind: str  # "Iakttagelse" | "Åtgärd"
-    who: str
-    text: str
-    detail: str  # category or action status
-    confidentiality: str
-
-
-@dataclass
-class PlaceCard:
-    """Everything the card says about one place, newest first."""
-
-    place: dict
-    done: list[Entry] = field(default_factory=list)
-    planned: list[Entry] = field(default_factory=list)
-    total: int = 0
-
-
-def place_card(name: str, place_frame: pd.DataFrame, observations: pd.DataFrame, actions: pd.DataFrame,
-               limit: int = 30) -> PlaceCard | None:
-    """The place's situation and its timeline: what was seen and done (at most `limit`, newest first) and what is planned."""
-    place = place_record(place_frame, name)
-    if place is None:
-        return None
-    seen = observations[observations["place"] == name]
-    acted = actions[actions["place"] == name]
-    done = [Entry(r.date, "Iakttagelse", r.organisation, r.description, r.category, r.confidentiality)
-            for r in seen.itertuples()]
-    done += [Entry(r.date, "Åtgärd", r.actor, r.description, r.status, r.confidentiality)
-             for r in acted[acted["status"] != "planerad"].itertuples()]
-    planned = [Entry(r.date, "Åtgärd", r.actor, r.description, r.status, r.confidentiality)
-               for r in acted[acted["status"] == "planerad"].itertuples()]
-    done.sort(key=lambda e: e.date, reverse=True)
-    planned.sort(key=lambda e: e.date)
-    return PlaceCard(place, done[:limit], planned, total=len(done))
-
-
 def _missing(value) -> bool:
     return value is None or (not isinstance(value, (str, dt.date)) and bool(pd.isna(value)))
-
-
-def place_record(place_frame: pd.DataFrame, name: str | None) -> dict | None:
-    """One place as a dict with None for every missing value, or None when there is no such place."""
-    match = place_frame[place_frame["name"] == name] if name else place_frame.iloc[0:0]
-    if match.empty:
-        return None
-    return {k: None if _missing(v) else v for k, v in match.iloc[0].to_dict().items()}
 
 
 # --- export ----------------------------------------------------------------------------------------

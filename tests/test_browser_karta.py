@@ -145,3 +145,41 @@ def test_every_place_is_readable_and_clickable_at_the_start_zoom(page):
     scale = frame.locator(".leaflet-control-scale")
     expect(scale).to_have_count(1)
     assert "ft" not in scale.inner_text() and "mi" not in scale.inner_text()
+
+
+EVERY_FILTER = ("period=eget&fran=2016-09-01&till=2016-12-31&kategori=alkohol%2Fnarkotika&status=bevakas"
+                "&aktivitet=ffsp&omrade=Norrmalm&plats=Vasaparken&intern=ja")
+
+
+def test_a_link_with_every_filter_reopens_that_view_and_a_broken_link_falls_back(page, server):
+    sign_in(page)  # internal material takes a role that may see it
+    page.goto(f"{server.url}/karta?{EVERY_FILTER}")
+    main = page.locator('[data-testid="stMain"]')
+    expect(page.locator("h3", has_text="Vasaparken")).to_be_visible()
+    wait_for_script(page)
+    expect(page.locator(".st-key-map_window").get_by_role("combobox")).to_have_value("Eget intervall")
+    dates = page.locator('.st-key-map_dates input[type="date"]')
+    expect(dates.first).to_have_value("2016-09-01")
+    expect(dates.last).to_have_value("2016-12-31")
+    for key, chosen in (("map_categories", "alkohol/narkotika"), ("map_status", "bevakas"),
+                        ("map_forums", "Fält, fritid, socialtjänst och polis")):
+        expect(page.locator(f".st-key-{key}")).to_contain_text(chosen)
+    expect(page.locator(".st-key-map_place").get_by_role("combobox")).to_have_value("Vasaparken")
+    expect(main).to_contain_text("Intern vy")
+    expect(page.locator(".st-key-view_internal_toggle input")).to_be_checked()  # the sidebar's toggle says so too
+    expect(page.frame_locator(MAP_FRAME).locator("[data-places]")).to_have_attribute("data-places", "1")
+    assert "plats=Vasaparken" in page.url and "intern=ja" in page.url
+    # The link to copy is the view's, in full.
+    page.get_by_role("button", name="Kopiera länk").click()
+    expect(page.locator('[data-testid="stCode"]')).to_contain_text(f"{server.url}/karta?{EVERY_FILTER[:40]}")
+
+    page.goto(f"{server.url}/karta?period=vecka&kategori=graffiti&kategori=ungdomar&plats=Rivna%20torget")
+    expect(main).to_contain_text("Tidsperioden i länken (vecka) finns inte; hela perioden visas.")
+    expect(main).to_contain_text('Kategorin "graffiti" i länken finns inte')
+    expect(main).to_contain_text('Platsen "Rivna torget" i länken finns inte; ingen plats är vald.')
+    wait_for_script(page)
+    expect(page.locator(".st-key-map_window").get_by_role("combobox")).to_have_value("Hela perioden")
+    expect(page.locator(".st-key-map_categories")).to_contain_text("ungdomar")
+    expect(page).to_have_url(f"{server.url}/karta?kategori=ungdomar")
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    assert not page.uncaught_errors, page.uncaught_errors

@@ -142,7 +142,8 @@ def test_elements_that_need_the_internet_are_refused(add):
 
 
 def test_the_karta_map_loads_only_local_files(engine, monkeypatch):
-    from lagesbild import areas, maps, places
+    from lagesbild import areas, places
+    from lagesbild.views import maps
 
     observations = places.load_observations(engine)
     frame = places.with_categories(places.load_places(engine), observations)

@@ -1,4 +1,5 @@
-"""The map: what the builder draws for a filter, clicks, safe text, and the Karta page through AppTest."""
+"""The map: what the builder draws for a filter, clicks, safe text, and the Karta page through AppTest (its forms
+and its address)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,9 @@ from pathlib import Path
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-from lagesbild import areas, maps, places
-from lagesbild.places import MapFilter
+from lagesbild import areas, places
+from lagesbild.views import karta, maps
+from lagesbild.views.karta import MapFilter
 from lagesbild.audit import Actor
 from roles import as_role
 
@@ -52,14 +54,14 @@ def layer_data(script: str, name: str):
 def map_data(engine, chosen: MapFilter = MapFilter(), include_internal: bool = False):
     observations = places.load_observations(engine, include_internal=include_internal)
     place_frame = places.with_categories(places.load_places(engine), observations)
-    shown = places.filter_places(place_frame, observations, chosen)
-    shown_observations = places.filter_observations(observations, shown, chosen)
+    shown = karta.filter_places(place_frame, observations, chosen)
+    shown_observations = karta.filter_observations(observations, shown, chosen)
     return shown, shown_observations
 
 
 def build(engine, chosen: MapFilter = MapFilter(), include_internal: bool = False):
     shown, shown_observations = map_data(engine, chosen, include_internal)
-    counts = places.observations_per_place(shown_observations)
+    counts = karta.observations_per_place(shown_observations)
     return maps.place_map(shown, areas.load_boundaries(engine), None, shown_observations, counts), shown, shown_observations
 
 
@@ -71,8 +73,8 @@ def test_map_holds_boundary_every_place_and_every_observation(engine, monkeypatc
     drawn = layer_data(script, "places")
     assert [p["name"] for p in drawn] == list(shown["name"]) and len(drawn) == 13
     colours = {p["name"]: p["fill"] for p in drawn}
-    assert colours["Sergels torg"] == places.STATUS_COLOURS["avslutad"]
-    assert colours["Jarlaplan"] == places.STATUS_COLOURS["pågående"]
+    assert colours["Sergels torg"] == maps.STATUS_COLOURS["avslutad"]
+    assert colours["Jarlaplan"] == maps.STATUS_COLOURS["pågående"]
     symbols = {p["name"]: re.sub(r"<[^>]+>", "", p["symbol"]) for p in drawn}
     assert symbols["Vasaparken"] == "AN" and symbols["Hötorgsfaret"] == "VR"  # from the observations there
     points = layer_data(script, "observations")
@@ -137,7 +139,7 @@ def test_no_rerun_on_pan_or_zoom_only_clicks_come_back():
 
 def test_legend_counts_and_says_what_each_colour_means(engine):
     shown, observations = map_data(engine)
-    legend = maps.legend_html(places.status_counts(shown), places.category_counts(observations), "hela perioden")
+    legend = maps.legend_html(karta.status_counts(shown), karta.category_counts(observations), "hela perioden")
     plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", legend, flags=re.S)))
     assert "pågående 7" in plain and "bevakas 5" in plain and "avslutad 1" in plain and "ny 0" in plain
     assert "bosättningar/sovplatser 8" in plain and "inbrott/stöld 0" in plain
@@ -264,22 +266,6 @@ def test_filters_change_the_map_and_the_counts():
     # A window shows the places where something was seen or done in it, not all 13.
     assert "2 av 13 platser och 1 iakttagelser" in seen(at) and "2016-12-01 – 2016-12-31" in seen(at)
     assert len(layer_data(folium_args(at)["script"], "places")) == 2
-    at.selectbox(key="map_window").set_value("rådsmöte").run()
-    # "Läget per" is the example meeting 2016-12-14: since the council's meeting before it.
-    assert "sedan senaste rådsmötet 2016-06-15" in seen(at)
-    shown = int(re.search(r"(\d+) av 13 platser", seen(at)).group(1))
-    assert 0 < shown < 13 and len(layer_data(folium_args(at)["script"], "places")) == shown
-
-
-def test_observation_typed_with_html_shows_as_text_in_the_card(engine):
-    for text in (SCRIPT, IMG):
-        places.add_observation(engine, "Odenplan", dt.date(2016, 12, 10), "annat", "Polisen", text, "öppen", by=EDITOR)
-    at = open_map()
-    at.selectbox(key="map_place").set_value("Odenplan").run()
-    text = seen(at)
-    assert SCRIPT in text and IMG in text  # what the reader sees, character for character
-    for m in at.markdown:
-        assert not re.search(r"(?<!\\)<(script|img)", m.value), m.value  # and never as a tag
 
 
 def test_observation_at_a_clicked_point_through_the_form():
@@ -329,7 +315,7 @@ def test_new_place_by_typed_coordinates_then_an_action_and_a_new_situation():
     assert "Platsen Tegnérlunden är sparad." in seen(at)
     assert at.selectbox(key="map_place").value == "Tegnérlunden"
     drawn = {p["name"]: p for p in layer_data(folium_args(at)["script"], "places")}
-    assert drawn["Tegnérlunden"]["fill"] == places.STATUS_COLOURS["ny"] and "BS" in drawn["Tegnérlunden"]["symbol"]
+    assert drawn["Tegnérlunden"]["fill"] == maps.STATUS_COLOURS["ny"] and "BS" in drawn["Tegnérlunden"]["symbol"]
 
     assert at.selectbox(key="act_place").value == "Tegnérlunden"
     at.selectbox(key="act_status").set_value("planerad")
@@ -353,3 +339,56 @@ def test_places_export_and_import_through_the_page():
     at = open_map()
     assert {b.label for b in at.get("download_button")} >= {"Platser som GeoJSON", "Platser som CSV",
                                                            "Iakttagelser som GeoJSON", "Iakttagelser som CSV"}
+
+
+# --- the address: a link opens the view it names ---------------------------------------------------------
+
+EVERY_FILTER = {"period": "eget", "fran": "2016-09-01", "till": "2016-12-31", "kategori": ["alkohol/narkotika"],
+                "status": ["bevakas"], "aktivitet": ["ffsp"], "omrade": ["Norrmalm"], "plats": "Vasaparken",
+                "intern": "ja"}
+
+
+def open_link(query: dict, role: str = "redaktör") -> AppTest:
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role)
+    at.run()
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page("pages/karta.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_link_with_every_filter_opens_that_view_and_the_address_follows_the_filters():
+    at = open_link(EVERY_FILTER)
+    assert (at.selectbox(key="map_window").value, at.date_input(key="map_dates").value) == (
+        "eget", (dt.date(2016, 9, 1), dt.date(2016, 12, 31)))
+    assert at.multiselect(key="map_categories").value == ["alkohol/narkotika"]
+    assert at.multiselect(key="map_status").value == ["bevakas"] and at.multiselect(key="map_forums").value == ["ffsp"]
+    assert at.selectbox(key="map_place").value == "Vasaparken" and "Vasaparken" in [s.value for s in at.subheader]
+    assert any("Intern vy" in w.value for w in at.warning) and not at.info
+    assert [p["name"] for p in layer_data(folium_args(at)["script"], "places")] == ["Vasaparken"]
+    assert at.code[0].value.startswith("/karta?period=eget&fran=2016-09-01&till=2016-12-31&kategori=alkohol%2Fnarkotika")
+    at.multiselect(key="map_status").set_value([]).run()
+    at.selectbox(key="map_place").set_value("Odenplan").run()
+    assert "status" not in at.query_params and at.query_params["plats"] == "Odenplan"
+    assert at.selectbox(key="map_window").value == "eget"  # the page's own address is not read again
+
+
+def test_a_broken_link_falls_back_with_a_notice_and_internal_only_for_a_role_that_may():
+    at = open_link({"period": "vecka", "kategori": ["graffiti", "ungdomar"], "plats": "Rivna torget", "intern": "ja"},
+                   role="publik")
+    notices = " ".join(i.value for i in at.info)
+    assert "Tidsperioden i länken (vecka) finns inte; hela perioden visas." in notices
+    assert 'Kategorin "graffiti" i länken finns inte' in notices and 'Platsen "Rivna torget"' in notices
+    assert "Länken visar internt material" in notices and not any("Intern vy" in w.value for w in at.warning)
+    assert at.multiselect(key="map_categories").value == ["ungdomar"] and at.selectbox(key="map_place").value is None
+    assert dict(at.query_params) == {"kategori": "ungdomar"}  # the address now says the view shown
+    assert INTERNAL_TEXT not in folium_element(at).proto.json_args
+
+
+def test_the_link_carries_läget_per_and_the_sidebar_date_replaces_it():
+    at = open_link({"datum": "2016-10-01", "period": "90"})
+    assert dict(at.query_params) == {"datum": "2016-10-01", "period": "90"}
+    at.date_input(key="as_of_input").set_value(dt.date(2016, 11, 1)).run()
+    assert not at.exception and dict(at.query_params) == {"period": "90", "datum": "2016-11-01"}
+    assert "Läget per 2016-11-01" in seen(at)

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from lagesbild import formatting, places
+from lagesbild.views import karta
 from lagesbild.privacy import luhn_ok, personal_data
 from lagesbild.problems import InputError
 from lagesbild.audit import Actor
@@ -148,7 +149,7 @@ TODAY = dt.date(2017, 1, 20)
 def test_new_place_is_saved_and_shown(engine):
     places.add_place(engine, " Tegnérlunden ", 59.33786, 18.05865, "Norrmalm", "platssamverkan", "ny",
                      "bosättningar/sovplatser", "Återkommande sovplatser.", dt.date(2017, 2, 1), "Städning.", today=TODAY, by=EDITOR)
-    place = places.place_record(places.load_places(engine), "Tegnérlunden")
+    place = karta.place_record(places.load_places(engine), "Tegnérlunden")
     assert (place["lat"], place["lon"], place["status"], place["category"]) == (59.33786, 18.05865, "ny",
                                                                                "bosättningar/sovplatser")
     assert place["forum"] == "Platssamverkan för trygg offentlig plats" and place["situation_date"] == TODAY
@@ -183,7 +184,7 @@ def test_observation_at_its_own_point_and_dates_ahead_refused(engine):
 def test_planned_action_may_lie_ahead_but_a_done_one_may_not(engine):
     places.add_action(engine, "Odenplan", dt.date(2017, 2, 1), "Kommunpolis", "Trygghetsvandring", "planerad", "öppen",
                       today=TODAY, by=EDITOR)
-    card = places.place_card("Odenplan", places.load_places(engine), places.load_observations(engine),
+    card = karta.place_card("Odenplan", places.load_places(engine), places.load_observations(engine),
                              places.load_actions(engine))
     assert [(e.date, e.text) for e in card.planned] == [(dt.date(2017, 2, 1), "Trygghetsvandring")]
     found = errors(places.add_action, engine, "Odenplan", dt.date(2017, 2, 1), "", "Klart", "genomförd", "intern",
@@ -194,11 +195,11 @@ def test_planned_action_may_lie_ahead_but_a_done_one_may_not(engine):
 
 def test_updating_a_place_dates_a_new_situation_only(engine):
     places.update_place(engine, "Odenplan", "avslutad", "Lugnt sedan hösten.", None, "", today=TODAY, by=EDITOR)
-    place = places.place_record(places.load_places(engine), "Odenplan")
+    place = karta.place_record(places.load_places(engine), "Odenplan")
     assert (place["status"], place["situation"], place["situation_date"]) == ("avslutad", "Lugnt sedan hösten.", TODAY)
     places.update_place(engine, "Odenplan", "bevakas", "Lugnt sedan hösten.", dt.date(2017, 3, 1), "Följ upp i mars.",
                         today=dt.date(2017, 2, 1), by=EDITOR)
-    place = places.place_record(places.load_places(engine), "Odenplan")
+    place = karta.place_record(places.load_places(engine), "Odenplan")
     assert (place["status"], place["situation_date"], place["next_followup"]) == ("bevakas", TODAY, dt.date(2017, 3, 1))
     assert errors(places.update_place, engine, "Odenplan", "klar", "Vid lgh 1102", None, "") == [
         'formuläret kolumn "lägesbild": texten innehåller ett lägenhetsnummer, som pekar ut ett hushåll; '
@@ -217,44 +218,6 @@ def test_a_place_without_category_takes_the_most_common_of_its_visible_observati
     places.add_place(engine, "Egen kategori", 59.34, 18.05, "Norrmalm", None, "ny", "prostitution", by=EDITOR)
     frame = places.with_categories(places.load_places(engine), observations).set_index("name")
     assert frame.loc["Tom plats", "category"] == "annat" and frame.loc["Egen kategori", "category"] == "prostitution"
-
-
-@pytest.mark.parametrize("window, expected", [
-    ("rådsmöte", (dt.date(2016, 12, 14), None)),
-    ("90", (dt.date(2016, 10, 22), TODAY)),
-    ("år", (dt.date(2016, 1, 21), TODAY)),
-    ("allt", (None, None)),
-    ("eget", (dt.date(2016, 6, 1), dt.date(2016, 12, 31))),
-])
-def test_time_windows(window, expected):
-    custom = (dt.date(2016, 12, 31), dt.date(2016, 6, 1))  # either order
-    assert places.window_range(window, TODAY, dt.date(2016, 12, 14), custom) == expected
-    assert places.window_range("rådsmöte", TODAY, None) == (None, None)
-    assert places.window_label("rådsmöte", None, None, None) == "hela perioden (inget rådsmöte registrerat)"
-
-
-def test_counts_list_every_status_and_category_even_at_zero(engine):
-    observations = places.load_observations(engine)
-    frame = places.with_categories(places.load_places(engine), observations)
-    chosen = places.MapFilter(start=dt.date(2016, 9, 1), statuses=("bevakas", "avslutad"))
-    shown = places.filter_places(frame, observations, chosen)
-    shown_observations = places.filter_observations(observations, shown, chosen)
-    assert places.status_counts(shown).values.tolist() == [["ny", 0], ["pågående", 0], ["bevakas", 5], ["avslutad", 1]]
-    counts = dict(places.category_counts(shown_observations).values.tolist())
-    assert list(counts) == list(places.CATEGORIES)
-    assert counts["byggetablering"] == 2 and counts["ungdomar"] == 1 and counts["våld/rån"] == 0
-
-
-def test_card_lists_what_was_done_newest_first_and_what_is_planned(engine):
-    card = places.place_card("Hötorgsfaret", places.load_places(engine), places.load_observations(engine),
-                             places.load_actions(engine), limit=3)
-    assert card.total == 7 and len(card.done) == 3  # one observation, six actions
-    assert [(e.date.isoformat(), e.kind, e.who) for e in card.done] == [
-        ("2016-12-06", "Åtgärd", "Fastighetskontoret och Axfood"), ("2016-10-20", "Åtgärd", "City i Samverkan"),
-        ("2016-10-12", "Åtgärd", "Platssamverkansgruppen")]
-    assert card.place["next_followup"] == dt.date(2017, 1, 25) and card.planned == []
-    assert places.place_card("Finns inte", places.load_places(engine), places.load_observations(engine),
-                             places.load_actions(engine)) is None
 
 
 def test_markdown_text_shows_typed_text_as_written():
@@ -290,7 +253,7 @@ def test_places_from_geojson_are_imported_and_a_non_point_is_named(engine):
     assert errors(places.read_places, "nya.geojson", data) == ['nya.geojson rad 2, kolumn "geometry": geometrin är inte en punkt (Point)']
     data = json.dumps({"type": "FeatureCollection", "features": [point]}).encode()
     assert places.import_places(engine, "nya.geojson", places.read_places("nya.geojson", data), by=ADMIN) == 1
-    assert places.place_record(places.load_places(engine), "Tegnérlunden")["lon"] == 18.05865
+    assert karta.place_record(places.load_places(engine), "Tegnérlunden")["lon"] == 18.05865
 
 
 def test_observations_round_trip_keeps_own_points_only_where_they_were(engine):
@@ -339,11 +302,3 @@ def test_one_new_observation_does_not_flip_a_places_category(engine):
     places.add_observation(engine, "Vasaparken", dt.date(2016, 12, 11), "ungdomar", "Polisen", "Igen.", "öppen",
                            by=EDITOR)
     assert vasaparken() == "ungdomar"  # a majority moves it
-
-
-def test_a_time_window_keeps_only_the_places_active_in_it(engine):
-    observations, actions = places.load_observations(engine), places.load_actions(engine)
-    frame = places.with_categories(places.load_places(engine), observations)
-    assert len(places.active_in_window(frame, observations, actions, None, None)) == len(frame)
-    december = places.active_in_window(frame, observations, actions, dt.date(2016, 12, 1), dt.date(2016, 12, 31))
-    assert 0 < len(december) < len(frame)

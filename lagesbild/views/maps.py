@@ -1,4 +1,5 @@
-"""Folium map builders: the area boundary, the unsafe places by status and category, and the observations.
+"""Folium map builders: the area boundary, the unsafe places by status and category, and the observations;
+and how a place looks on screen (its status colour and meaning, its category symbol), here and nowhere else.
 
 Built for streamlit-folium: places are the only clickable objects (their tooltip names them, so a click
 can open the place card), observations are drawn on one canvas that takes no clicks, so 50 000 of them
@@ -17,9 +18,24 @@ import pandas as pd
 from folium.template import Template
 from branca.element import MacroElement
 
-from .formatting import number
-from .map_assets import local_assets
-from .places import (CATEGORY_SYMBOLS, DEFAULT_CATEGORY, STATUS_COLOURS, STATUS_MEANINGS, STATUS_TEXT_COLOURS)
+from ..formatting import number
+from ..map_assets import local_assets
+from ..places import DEFAULT_CATEGORY
+
+# Each category's symbol is what the map prints inside a place's circle (a test checks every category has one).
+CATEGORY_SYMBOLS = {
+    "alkohol/narkotika": "AN", "våld/rån": "VR", "inbrott/stöld": "IS", "bosättningar/sovplatser": "BS",
+    "ungdomar": "U", "fysisk miljö/belysning": "FM", "prostitution": "P", "byggetablering": "BE", "annat": "A",
+}
+# Colour-blind safe (Okabe–Ito); the text colour keeps the category symbol readable on the fill.
+STATUS_COLOURS = {"ny": "#D55E00", "pågående": "#E69F00", "bevakas": "#0072B2", "avslutad": "#7f7f7f"}
+STATUS_TEXT_COLOURS = {"ny": "#ffffff", "pågående": "#1b1f24", "bevakas": "#ffffff", "avslutad": "#ffffff"}
+STATUS_MEANINGS = {
+    "ny": "nyss uppmärksammad, inga åtgärder ännu",
+    "pågående": "åtgärder pågår",
+    "bevakas": "läget följs, inga åtgärder just nu",
+    "avslutad": "inga fler åtgärder behövs",
+}
 
 CENTRE = (59.3386, 18.0559)
 ZOOM = 14
