@@ -150,3 +150,25 @@ with st.container(horizontal=True):
                        key="trend_png", on_click="ignore", icon=":material/image:")
     st.download_button("Diagram som SVG", lambda: export.chart_svg(chart), f"{stem}.svg", "image/svg+xml",
                        key="trend_svg", on_click="ignore", icon=":material/image:")
+
+# --- Districts side by side on a map (issue #15 item 1): the chosen indicator, group and last year of the range.
+from streamlit_folium import st_folium  # noqa: E402
+
+from lagesbild.views import districts  # noqa: E402
+
+district_args = (survey, indicator, group, years[1], settings.min_answers, indicator_name)
+district_view = (districts.build_district_view(results, ui.load("boundaries"), *district_args) if extract else
+                 ui.derived(districts.build_district_view, ui.Table("results"), ui.Table("boundaries"), *district_args))
+st.subheader(districts.heading(district_view))
+if district_view.shapes.empty:
+    st.info("Inga områdesgränser finns att rita. Importera stadens gränsfil (till exempel Stadsdelsnämndsområde "
+            "2020 som zippad shapefil) på sidan Data.", icon=":material/map:")
+map_column, table_column = st.columns([1, 1], gap="medium")
+with map_column:
+    st.markdown(districts.legend_html(district_view), unsafe_allow_html=True)
+    if not district_view.shapes.empty:
+        st_folium(districts.district_map(district_view), key="district_map", height=560, use_container_width=True,
+                  returned_objects=[])
+table_column.dataframe(districts.district_table(district_view), hide_index=True,
+                       height=districts.table_height(district_view))
+st.caption(districts.notes_markdown(district_view))

@@ -174,3 +174,17 @@ def test_the_map_works_offline_and_escapes_names():
     assert not re.findall(r'(?:src|href)="https?://', html)
     assert "/app/static/vendor/leaflet/" in html
     assert drawn(m)["<b>Norrmalm</b>"]["tooltip"].startswith("<b>&lt;b&gt;Norrmalm&lt;/b&gt;</b><br>70,0 %")
+
+
+def test_trender_shows_the_district_table_for_the_chosen_group_and_last_year(engine):
+    from test_trender import trends_page
+
+    at = trends_page()
+    assert "Stadsdelsområdena 2016" in [h.value for h in at.subheader]
+    table = next(d.value for d in at.dataframe if "Jämfört med staden" in d.value.columns).set_index("Stadsdelsområde")
+    assert table.loc["Östermalm", "Jämfört med staden"] == "högre än staden"
+    assert table.loc["Hela staden", "Andel, %"] == "64,7"
+    at.radio(key="trend_group").set_value("Kvinnor")
+    at.run()
+    assert not at.exception
+    assert "Stadsdelsområdena 2016, kvinnor" in [h.value for h in at.subheader]

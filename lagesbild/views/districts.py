@@ -17,7 +17,7 @@ from folium.template import Template
 from shapely.ops import unary_union
 
 from ..areas import AREA_CHANGES, AreaChange, area_lineage
-from ..formatting import number
+from ..formatting import markdown_escape, number
 from ..map_assets import local_assets
 from ..maps import OUTLINE, escape
 from ..stats import compare, missing_reason, share_subject, shown_marker, with_intervals
@@ -83,6 +83,22 @@ class DistrictView:
         if self.example:
             notes.append("Värdena är exempeldata, inte verkliga resultat.")
         return notes
+
+
+def heading(view: DistrictView) -> str:
+    """'Stadsdelsområdena 2016', with the group when it is not everyone, as Markdown."""
+    group = "" if view.group == "Alla" else f", {view.group[:1].lower()}{view.group[1:]}"
+    return markdown_escape(f"Stadsdelsområdena {view.year}{group}", newline=" ")
+
+
+def notes_markdown(view: DistrictView) -> str:
+    """The notes as Markdown for a caption, one per line, names escaped."""
+    return "  \n".join(markdown_escape(note, newline=" ") for note in view.notes)
+
+
+def table_height(view: DistrictView) -> int:
+    """Pixels that show the whole table beside the map without a scroll bar (35 per row and the header)."""
+    return 35 * (len(view.frame) + 2) + 3
 
 
 def legend_title(indicator: str, indicator_name: str) -> str:
