@@ -163,12 +163,11 @@ st.subheader(districts.heading(district_view))
 if district_view.shapes.empty:
     st.info("Inga områdesgränser finns att rita. Importera stadens gränsfil (till exempel Stadsdelsnämndsområde "
             "2020 som zippad shapefil) på sidan Data.", icon=":material/map:")
-map_column, table_column = st.columns([1, 1], gap="medium")
+map_column, table_column = st.columns([1, 1.5], gap="small")
 with map_column:
     st.markdown(districts.legend_html(district_view), unsafe_allow_html=True)
     if not district_view.shapes.empty:
         st_folium(districts.district_map(district_view), key="district_map", height=560, use_container_width=True,
                   returned_objects=[])
-table_column.dataframe(districts.district_table(district_view), hide_index=True,
-                       height=districts.table_height(district_view))
+table_column.dataframe(districts.district_table(district_view), hide_index=True, height="content")
 st.caption(districts.notes_markdown(district_view))

@@ -63,14 +63,14 @@ def test_each_districts_value_interval_n_and_words_against_a_hand_computation():
     # 50 % of 300: z = −3,28 (p = 0,001) → lower.
     v = view(results(CITY_AND_FOUR), boundaries(["Norrmalm", "Östermalm", "Farsta", "Skarpnäck"]))
     table = by_area(v)
-    assert table.loc["Hela staden", ["Andel, %", "Antal svar"]].tolist() == ["60,0", "2\u00a0000"]
+    assert table.loc["Hela staden", ["Andel, %", "n"]].tolist() == ["60,0", "2\u00a0000"]
     assert table.loc["Norrmalm"].tolist() == ["70,0", "65,3–74,3", "400", "högre än staden", ""]
     assert table.loc["Östermalm", ["95 % KI", "Jämfört med staden"]].tolist() == ["56,4–67,3", "ingen säker skillnad"]
     assert table.loc["Farsta", ["95 % KI", "Jämfört med staden"]].tolist() == ["44,4–55,6", "lägre än staden"]
     norrmalm = v.frame.set_index("area").loc["Norrmalm"]
     assert norrmalm["low"] == pytest.approx(65.336, abs=0.001) and norrmalm["high"] == pytest.approx(74.283, abs=0.001)
     tooltip = v.shapes.set_index("map_area").loc["Norrmalm", "tooltip"]
-    assert "70,0 % (95 % KI 65,3–74,3)" in tooltip and "n = 400" in tooltip and "högre än staden" in tooltip
+    assert "70,0 %<br>95 % KI 65,3–74,3" in tooltip and "n = 400" in tooltip and "högre än staden" in tooltip
 
 
 def test_a_district_with_too_few_answers_shows_two_dots_the_reason_and_stays_grey():
@@ -118,6 +118,7 @@ def test_parts_of_a_later_merger_are_listed_and_the_merged_shape_stays_grey_with
     assert table.loc["Hägersten-Älvsjö", "Andel, %"] == ".."
     assert table.loc["Hägersten-Älvsjö", "Anmärkning"].startswith(
         "bildades 2020-01-01 av Hägersten-Liljeholmen och Älvsjö; för året finns bara värden för delarna")
+    assert "Älvsjö: ingår sedan 2020-01-01 i Hägersten-Älvsjö; kartan har bara gränsen för Hägersten-Älvsjö." in v.notes
     colours = drawn_colours(districts.district_map(v))
     assert set(colours) == {"Hägersten-Älvsjö", "Norrmalm"}
     assert colours["Hägersten-Älvsjö"] == districts.MISSING_COLOUR and colours["Norrmalm"] in districts.PALETTE

@@ -58,7 +58,9 @@ class DistrictView:
     group: str
     year: int
     title: str  # the legend's title: what the colour means
-    frame: pd.DataFrame  # area, map_area, share, low, high, n, words, colour_class, colour, reason, is_example
+    # area, map_area, share, low, high, n, words, colour_class, colour, reason (why no value or colour), marker,
+    # map_note (the part of the reason that comes from matching with the boundaries), is_example
+    frame: pd.DataFrame
     shapes: gpd.GeoDataFrame  # map_area, area, colour, label, tooltip, geometry (WGS84)
     classes: list[ColourClass]
     city_share: float | None
@@ -75,6 +77,7 @@ class DistrictView:
         if (self.frame["reason"] != "").any():
             notes.append(f"”..” och grå yta: värdet redovisas inte, se anmärkningen i tabellen (färre än "
                          f"{self.min_answers} svar redovisas aldrig).")
+        notes += [f"{area}: {reason}." for area, reason in zip(self.frame["area"], self.frame["map_note"]) if reason]
         if self.example_boundaries:
             which = ("alla gränser" if len(self.example_boundaries) == len(self.shapes)
                      else "gränserna för " + ", ".join(self.example_boundaries))
@@ -94,11 +97,6 @@ def heading(view: DistrictView) -> str:
 def notes_markdown(view: DistrictView) -> str:
     """The notes as Markdown for a caption, one per line, names escaped."""
     return "  \n".join(markdown_escape(note, newline=" ") for note in view.notes)
-
-
-def table_height(view: DistrictView) -> int:
-    """Pixels that show the whole table beside the map without a scroll bar (35 per row and the header)."""
-    return 35 * (len(view.frame) + 2) + 3
 
 
 def legend_title(indicator: str, indicator_name: str) -> str:
@@ -236,15 +234,15 @@ def build_district_view(results: pd.DataFrame, boundaries: gpd.GeoDataFrame, sur
             "colour_class": index, "colour": classes[index].colour if index >= 0 else MISSING_COLOUR,
             "reason": "; ".join(r for r in (reason, reasons.get(row["area"], "")) if r),
             "marker": shown_marker(row["missing"]) if share is None else "",
-            "is_example": bool(row.get("is_example", False)),
+            "map_note": reasons.get(row["area"], ""), "is_example": bool(row.get("is_example", False)),
         })
     for name in shapes:
         if name not in drawn_on.values() and name not in {r["area"] for r in records}:
             records.append({"area": name, "map_area": name, "share": None, "low": None, "high": None, "n": None,
                             "words": "", "colour_class": -1, "colour": MISSING_COLOUR, "reason": reasons[name],
-                            "marker": "..", "is_example": False})
+                            "marker": "..", "map_note": reasons[name], "is_example": False})
     columns = ["area", "map_area", "share", "low", "high", "n", "words", "colour_class", "colour", "reason", "marker",
-               "is_example"]
+               "map_note", "is_example"]
     frame = pd.DataFrame.from_records(records, columns=columns)
 
     drawn = frame[frame["map_area"].notna()]
@@ -271,16 +269,19 @@ def _tooltip(row) -> str:
     name = escape(row.area) if row.area == row.map_area else f"{escape(row.map_area)} ({escape(row.area)})"
     if row.share is None or pd.isna(row.share):
         return f"<b>{name}</b><br>{escape(row.marker or '..')}: {escape(row.reason)}"
-    return (f"<b>{name}</b><br>{number(row.share, 1)} % (95 % KI {interval_text(row.low, row.high)})"
+    return (f"<b>{name}</b><br>{number(row.share, 1)} %<br>95 % KI {interval_text(row.low, row.high)}"
             f"<br>n = {number(row.n) if row.n is not None and not pd.isna(row.n) else 'okänt'}<br>{escape(row.words)}")
 
 
 def district_table(view: DistrictView) -> pd.DataFrame:
-    """The table beside the map: the city first, then every district, every number as Swedish text."""
+    """The table beside the map: the city first, then every district, every number as Swedish text.
+
+    "Anmärkning" (why a value is not shown) only when some value is not shown.
+    """
     f = view.frame
     city = pd.DataFrame([{"Stadsdelsområde": CITY,
                           "Andel, %": number(view.city_share, 1) if view.city_share is not None else "..",
-                          "95 % KI": "–", "Antal svar": number(view.city_n) if view.city_n is not None and not pd.isna(view.city_n) else "–",
+                          "95 % KI": "–", "n": number(view.city_n) if view.city_n is not None and not pd.isna(view.city_n) else "–",
                           "Jämfört med staden": "", "Anmärkning": ""}])
     rows = pd.DataFrame({
         "Stadsdelsområde": [a if m in (a, None) or pd.isna(m) else f"{a} (på kartan: {m})"
@@ -288,11 +289,13 @@ def district_table(view: DistrictView) -> pd.DataFrame:
         "Andel, %": [number(s, 1) if s is not None and not pd.isna(s) else (mk or "..")
                      for s, mk in zip(f["share"], f["marker"])],
         "95 % KI": [interval_text(lo, hi) for lo, hi in zip(f["low"], f["high"])],
-        "Antal svar": [number(n) if n is not None and not pd.isna(n) else "–" for n in f["n"]],
+        "n": [number(n) if n is not None and not pd.isna(n) else "–" for n in f["n"]],
         "Jämfört med staden": list(f["words"]),
         "Anmärkning": list(f["reason"]),
     })
-    return pd.concat([city, rows], ignore_index=True)
+    table = pd.concat([city, rows], ignore_index=True)
+    # Narrow beside the map on a laptop: a column with nothing to say is left out.
+    return table if (table["Anmärkning"] != "").any() else table.drop(columns="Anmärkning")
 
 
 def legend_html(view: DistrictView) -> str:
