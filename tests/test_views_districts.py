@@ -118,7 +118,8 @@ def test_parts_of_a_later_merger_are_listed_and_the_merged_shape_stays_grey_with
     assert table.loc["Hägersten-Älvsjö", "Andel, %"] == ".."
     assert table.loc["Hägersten-Älvsjö", "Anmärkning"].startswith(
         "bildades 2020-01-01 av Hägersten-Liljeholmen och Älvsjö; för året finns bara värden för delarna")
-    assert "Älvsjö: ingår sedan 2020-01-01 i Hägersten-Älvsjö; kartan har bara gränsen för Hägersten-Älvsjö." in v.notes
+    assert ("Hägersten-Liljeholmen, Älvsjö: ingår sedan 2020-01-01 i Hägersten-Älvsjö; kartan har bara gränsen för "
+            "Hägersten-Älvsjö.") in v.notes
     colours = drawn_colours(districts.district_map(v))
     assert set(colours) == {"Hägersten-Älvsjö", "Norrmalm"}
     assert colours["Hägersten-Älvsjö"] == districts.MISSING_COLOUR and colours["Norrmalm"] in districts.PALETTE

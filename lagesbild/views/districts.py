@@ -77,7 +77,8 @@ class DistrictView:
         if (self.frame["reason"] != "").any():
             notes.append(f"”..” och grå yta: värdet redovisas inte, se anmärkningen i tabellen (färre än "
                          f"{self.min_answers} svar redovisas aldrig).")
-        notes += [f"{area}: {reason}." for area, reason in zip(self.frame["area"], self.frame["map_note"]) if reason]
+        matched = self.frame[self.frame["map_note"] != ""]
+        notes += [f"{', '.join(rows['area'])}: {reason}." for reason, rows in matched.groupby("map_note", sort=False)]
         if self.example_boundaries:
             which = ("alla gränser" if len(self.example_boundaries) == len(self.shapes)
                      else "gränserna för " + ", ".join(self.example_boundaries))
@@ -115,7 +116,9 @@ def colour_classes(shares: list[float]) -> list[ColourClass]:
         count = max(1, math.ceil((high - start) / step))
         if count <= MAX_CLASSES:
             break
-    colours = [PALETTE[2]] if count == 1 else [PALETTE[round(i * (len(PALETTE) - 1) / (count - 1))] for i in range(count)]
+    # Spread over the whole palette, so that neighbouring classes differ as much as they can.
+    last = len(PALETTE) - 1
+    colours = [PALETTE[2]] if count == 1 else [PALETTE[round(i * last / (count - 1))] for i in range(count)]
     return [ColourClass(start + i * step, start + (i + 1) * step, colours[i]) for i in range(count)]
 
 
@@ -156,7 +159,8 @@ def _change_from(area: str) -> AreaChange | None:
     return next((c for c in AREA_CHANGES if c.after == area), None)
 
 
-def _match(data_areas: list[str], boundaries: dict[str, object]) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
+def _match(data_areas: list[str], boundaries: dict[str, object]
+           ) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
     """Which shape each district is drawn on, why a district or shape has none, and the shapes to draw.
 
     Returns (district -> shape name, name -> reason it has no colour, shape name -> geometry).
@@ -230,7 +234,8 @@ def build_district_view(results: pd.DataFrame, boundaries: gpd.GeoDataFrame, sur
             "low": None if pd.isna(row["low"]) else float(row["low"]),
             "high": None if pd.isna(row["high"]) else float(row["high"]),
             "n": None if pd.isna(row["n"]) else int(row["n"]),
-            "words": comparison_words(share if share is not None else float("nan"), _basis(row), city_share, city_basis),
+            "words": comparison_words(float("nan") if share is None else share, _basis(row), city_share,
+                                      city_basis),
             "colour_class": index, "colour": classes[index].colour if index >= 0 else MISSING_COLOUR,
             "reason": "; ".join(r for r in (reason, reasons.get(row["area"], "")) if r),
             "marker": shown_marker(row["missing"]) if share is None else "",
@@ -270,7 +275,11 @@ def _tooltip(row) -> str:
     if row.share is None or pd.isna(row.share):
         return f"<b>{name}</b><br>{escape(row.marker or '..')}: {escape(row.reason)}"
     return (f"<b>{name}</b><br>{number(row.share, 1)} %<br>95 % KI {interval_text(row.low, row.high)}"
-            f"<br>n = {number(row.n) if row.n is not None and not pd.isna(row.n) else 'okänt'}<br>{escape(row.words)}")
+            f"<br>n = {_shown(row.n, empty='okänt')}<br>{escape(row.words)}")
+
+
+def _shown(value: float | None, decimals: int = 0, empty: str = "–") -> str:
+    return empty if value is None or pd.isna(value) else number(value, decimals)
 
 
 def district_table(view: DistrictView) -> pd.DataFrame:
@@ -279,17 +288,14 @@ def district_table(view: DistrictView) -> pd.DataFrame:
     "Anmärkning" (why a value is not shown) only when some value is not shown.
     """
     f = view.frame
-    city = pd.DataFrame([{"Stadsdelsområde": CITY,
-                          "Andel, %": number(view.city_share, 1) if view.city_share is not None else "..",
-                          "95 % KI": "–", "n": number(view.city_n) if view.city_n is not None and not pd.isna(view.city_n) else "–",
-                          "Jämfört med staden": "", "Anmärkning": ""}])
+    city = pd.DataFrame([{"Stadsdelsområde": CITY, "Andel, %": _shown(view.city_share, 1, ".."), "95 % KI": "–",
+                          "n": _shown(view.city_n), "Jämfört med staden": "", "Anmärkning": ""}])
     rows = pd.DataFrame({
         "Stadsdelsområde": [a if m in (a, None) or pd.isna(m) else f"{a} (på kartan: {m})"
                             for a, m in zip(f["area"], f["map_area"])],
-        "Andel, %": [number(s, 1) if s is not None and not pd.isna(s) else (mk or "..")
-                     for s, mk in zip(f["share"], f["marker"])],
+        "Andel, %": [_shown(s, 1, marker or "..") for s, marker in zip(f["share"], f["marker"])],
         "95 % KI": [interval_text(lo, hi) for lo, hi in zip(f["low"], f["high"])],
-        "n": [number(n) if n is not None and not pd.isna(n) else "–" for n in f["n"]],
+        "n": [_shown(n) for n in f["n"]],
         "Jämfört med staden": list(f["words"]),
         "Anmärkning": list(f["reason"]),
     })
