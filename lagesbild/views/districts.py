@@ -167,10 +167,10 @@ def _match(data_areas: list[str], boundaries: dict[str, object]
     """
     shapes = dict(boundaries)
     reasons: dict[str, str] = {}
-    # A part whose merged successor also has a stored boundary is an older map: the successor wins.
+    # A part whose merged successor also has a stored boundary is from an older map (often the example data's):
+    # the successor wins, so that no two shapes overlap.
     for name in list(shapes):
-        newer = next((later for later in area_lineage(name)[1:] if later in boundaries), None)
-        if newer is not None:
+        if any(later in boundaries for later in area_lineage(name)[1:]):
             del shapes[name]
     drawn_on: dict[str, str] = {}
     present = set(data_areas)
