@@ -41,6 +41,8 @@ class AreaChange:
 
 
 AREA_CHANGES = [
+    AreaChange(dt.date(2020, 1, 1), ("Hägersten-Liljeholmen", "Älvsjö"), "Hägersten-Älvsjö",
+               "Hägersten-Liljeholmen och Älvsjö slogs ihop till Hägersten-Älvsjö"),
     AreaChange(dt.date(2023, 7, 1), ("Norrmalm", "Östermalm"), "Norra innerstaden",
                "Norrmalm och Östermalm slogs ihop till Norra innerstaden"),
 ]

@@ -44,6 +44,10 @@ def load_example(conn, folder: Path = DATA_DIR) -> None:
     boundary = areas.read_boundaries("norrmalm.geojson", read("norrmalm.geojson"))
     areas.store_boundaries(conn, boundary, "Förenklad gräns (exempeldata)",
                            dataset("områdesgränser", "norrmalm.geojson", len(boundary)))
+    # After Norrmalm, so that Norrmalm stays the first stored boundary (the Karta page's default area).
+    rough = areas.read_boundaries("stadsdelsomraden_exempel.geojson", read("stadsdelsomraden_exempel.geojson"))
+    areas.store_boundaries(conn, rough, "Förenklade gränser, exempeldata",
+                           dataset("områdesgränser", "stadsdelsomraden_exempel.geojson", len(rough)))
 
     agenda_frame = agenda.read_agenda("dagordning.csv", read("dagordning.csv"))
     agenda.store_agenda(conn, agenda_frame, dataset("dagordning", "dagordning.csv", len(agenda_frame)),

@@ -1,8 +1,9 @@
 """Trender: survey results over time; every filter lives in the address, so a link opens exactly this view."""
 import streamlit as st
+from streamlit_folium import st_folium
 
 import ui
-from lagesbild.views import trender as view
+from lagesbild.views import districts, trender as view
 
 ui.frame("Trender")
 settings = ui.settings()
@@ -138,11 +139,22 @@ st.subheader("Tabell")
 st.dataframe(shown.shown, hide_index=True, column_config={  # numbers (as Swedish text) right-aligned
     column: st.column_config.TextColumn(alignment="right") for column in shown.numeric})
 with st.container(horizontal=True):
-    st.download_button("CSV för Excel", shown.csv, f"{shown.stem}.csv", view.CSV_MIME, key="trend_csv",
-                       on_click="ignore", icon=":material/download:")
-    st.download_button("Excel (.xlsx)", shown.xlsx, f"{shown.stem}.xlsx", view.XLSX_MIME, key="trend_xlsx",
-                       on_click="ignore", icon=":material/download:")
-    st.download_button("Diagram som PNG", shown.png, f"{shown.stem}.png", "image/png", key="trend_png",
-                       on_click="ignore", icon=":material/image:")
-    st.download_button("Diagram som SVG", shown.svg, f"{shown.stem}.svg", "image/svg+xml", key="trend_svg",
-                       on_click="ignore", icon=":material/image:")
+    for label, data, name, mime, icon in shown.downloads():
+        st.download_button(label, data, name, mime, key=f"trend_{name.rsplit('.')[-1]}", on_click="ignore", icon=icon)
+
+# Every district side by side on a map: the chosen indicator and group, the last year of the range.
+district_args = (choice, settings.min_answers, names.get((choice.survey, choice.indicator), choice.indicator))
+area_map = (view.district_view(aggregated(upload.file_id, upload.name, choice.survey, choice.indicator, upload),
+                               ui.load("boundaries"), *district_args) if extract else
+            ui.derived(view.district_view, ui.Table("results"), ui.Table("boundaries"), *district_args))
+st.subheader(districts.heading(area_map))
+if area_map.shapes.empty:
+    st.info(districts.NO_SHAPES, icon=":material/map:")
+map_column, table_column = st.columns([1, 1.5], gap="small")
+with map_column:
+    st.markdown(districts.legend_html(area_map), unsafe_allow_html=True)
+    if not area_map.shapes.empty:
+        st_folium(districts.district_map(area_map), key="district_map", height=560, use_container_width=True,
+                  returned_objects=[])
+table_column.dataframe(districts.district_table(area_map), hide_index=True, height="content")
+st.caption(districts.notes_markdown(area_map))

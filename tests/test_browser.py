@@ -147,7 +147,7 @@ def test_trend_table_follows_chosen_area(shared_server, page):
     page.goto(f"{shared_server.url}/trender")
     wait_for_script(page)
     # st.dataframe paints on a canvas; the grid's accessibility table holds the visible rows as text.
-    table = page.locator('[data-testid="stDataFrame"] table')
+    table = page.locator('[data-testid="stDataFrame"] table').first  # the trend table, above the district table
     expect(table).to_contain_text("Norrmalm")
     expect(table).not_to_contain_text("Bromma")
 

@@ -60,7 +60,7 @@ def test_map_draws_places_and_observations_without_internet(page):
     expect(container).to_have_attribute("data-observations-drawn", str(OBSERVATIONS))
     # Every place is a clickable circle (the boundary is drawn but takes no clicks) with its category on it.
     expect(frame.locator(".leaflet-overlay-pane path.leaflet-interactive")).to_have_count(PLACES)
-    expect(frame.locator(".leaflet-overlay-pane path")).to_have_count(PLACES + 1)
+    expect(frame.locator(".leaflet-overlay-pane path")).to_have_count(PLACES + 14)  # the example's 14 districts
     expect(frame.locator(".lb-symbol")).to_have_count(PLACES)
     expect(frame.locator(".lb-symbol", has_text="BE")).to_have_count(4)
     expect(page.locator(EXCEPTION)).to_have_count(0)

@@ -15,7 +15,8 @@ from test_browser import (EXCEPTION, browser,  # noqa: F401
 
 CHART = '[data-testid="stVegaLiteChart"] svg.marks'
 LEGEND = f"{CHART} .role-legend-label text"
-TABLE = '[data-testid="stDataFrame"] table'
+# The trend table: the first on the page (the district table beside the map comes after it).
+TABLE = '[data-testid="stDataFrame"] table >> nth=0'
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from ..formatting import markdown_escape, number
 from ..problems import InputError
 from ..respondents import RespondentExtract
 from ..surveys import ALL, CITY
-from . import charts, export
+from . import charts, districts, export
 
 __all__ = ["InputError", "READY_VIEWS", "RespondentExtract", "Choice", "Options", "TrendView"]
 
@@ -328,6 +328,13 @@ class TrendView:
     def svg(self) -> bytes:
         return export.chart_svg(self.chart)
 
+    def downloads(self) -> list[tuple[str, Callable[[], bytes], str, str, str]]:
+        """Label, bytes (made on a click), file name, MIME type and icon of each download button."""
+        return [("CSV för Excel", self.csv, f"{self.stem}.csv", CSV_MIME, ":material/download:"),
+                ("Excel (.xlsx)", self.xlsx, f"{self.stem}.xlsx", XLSX_MIME, ":material/download:"),
+                ("Diagram som PNG", self.png, f"{self.stem}.png", "image/png", ":material/image:"),
+                ("Diagram som SVG", self.svg, f"{self.stem}.svg", "image/svg+xml", ":material/image:")]
+
 
 def build(results: pd.DataFrame, catalogue: pd.DataFrame, choice: Choice, min_answers: int,
           extract: RespondentExtract | None = None) -> TrendView:
@@ -364,3 +371,10 @@ def build(results: pd.DataFrame, catalogue: pd.DataFrame, choice: Choice, min_an
         stem=export.file_stem("trend", choice.survey, choice.indicator, choice.area),
         heading=export.trend_title(trend, s_name, i_name), footnotes=export.trend_footnotes(trend, source),
         computed_from=computed_from)
+
+
+def district_view(results: pd.DataFrame, boundaries: Any, choice: Choice, min_answers: int,
+                  indicator_name: str) -> districts.DistrictView:
+    """The district map under the trend: the choice's indicator and group in the last year of its range."""
+    return districts.build_district_view(results, boundaries, choice.survey, choice.indicator, choice.group,
+                                         choice.years[1], min_answers, indicator_name)
