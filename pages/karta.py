@@ -127,6 +127,32 @@ with side:
                 st.markdown("Inget registrerat ännu.")
 
 
+# --- issue #15: when things happen, and what each action at the chosen place changed (lagesbild.views.patterns) --
+from lagesbild.views import patterns  # noqa: E402
+with st.expander("När händer det?", icon=":material/schedule:"):
+    pattern = patterns.build_patterns(shown_observations, ui.load("meetings"), "urvalet på kartan", start, end)
+    st.markdown("  \n".join(pattern.lines))
+    if pattern.total:
+        st.altair_chart(pattern.weekday_hour_chart, width="stretch")
+        st.altair_chart(pattern.month_chart, width="stretch")
+        st.caption(patterns.CALENDAR_NOTE)
+if card is not None:
+    with st.expander(f"{md(name)}: när händer det, och vad ändrade åtgärderna?", icon=":material/compare_arrows:"):
+        here = patterns.place_patterns(observations, ui.load("meetings"), name)
+        st.markdown("  \n".join(here.lines))
+        if here.total:
+            st.altair_chart(here.weekday_hour_chart, width="stretch")
+        effects = patterns.action_effects(observations, actions, name, on)
+        chosen_effect = st.selectbox("Före och efter åtgärden", range(len(effects)), key=f"pattern_action_{name}",
+                                     format_func=lambda i: effects[i].title) if effects else None
+        if chosen_effect is None:
+            st.markdown("Inga genomförda åtgärder att jämföra före och efter.")
+        else:
+            chart_col, text_col = st.columns([2, 1], gap="large")
+            chart_col.altair_chart(effects[chosen_effect].chart(), width="stretch")
+            text_col.markdown("  \n".join(effects[chosen_effect].lines))
+# --- end of issue #15 block ------------------------------------------------------------------------------------
+
 # --- record: saved at once, shown on the map at the next run ----------------------------------------
 # Each save returns its confirmation; ui.form_saver shows it by the button, refuses a double submit, waits out a
 # busy database and keeps what was typed when the save fails.

@@ -98,6 +98,13 @@ def test_patterns_say_how_many_lack_a_time_and_draw_both_charts():
     assert month["config"]["locale"]["time"]["shortMonths"][0] == "jan"
 
 
+def test_many_observations_in_one_cell_still_draw():
+    many = observations([(D(2016, 12, 2), dt.time(22, 10), "A")] * 40)
+    found = patterns.build_patterns(many, meetings())
+    assert cell(found.weekday_hour, "Fredag", "22") == 40 and found.without_time == 0
+    assert json.dumps(found.weekday_hour_chart.to_dict()) and json.dumps(found.month_chart.to_dict())
+
+
 def test_no_observations_is_a_state_not_an_error():
     found = patterns.build_patterns(KNOWN.iloc[0:0], meetings())
     assert found.lines == ["Inga iakttagelser i urvalet."] and found.month_chart is None
@@ -174,5 +181,5 @@ def test_the_slide_part_carries_lines_and_a_self_contained_chart():
     assert part.heading == "Hötorget: 2016-07-01 – Väktare"
     assert part.lines[-1] == patterns.EFFORT_NOTE
     spec = json.dumps(part.chart_spec, ensure_ascii=False)
-    assert "Före och efter åtgärden 2016-07-01" in spec and '"Efter"' in spec
+    assert "Före och efter 2016-07-01" in spec and '"Efter"' in spec
     assert "20 före och 6 efter" in part.chart_description

@@ -39,6 +39,8 @@ BAR_COLOUR = PALETTE[0]
 BEFORE_COLOUR, AFTER_COLOUR, SAME_DAY_COLOUR = PALETTE[0], PALETTE[1], "#9A9A9A"
 MEETING_COLOUR = "#000000"
 WHEEL_COLOUR = "#5F5F5F"
+EMPTY_COLOUR = "#F0F0F0"
+HEAT_RANGE = ["#BDD7EE", "#08306B"]  # light to dark blue: one hue, readable with every colour vision
 
 
 # --------------------------------------------------------------------------- the council's calendar
@@ -172,22 +174,28 @@ def _title(title: str, subtitle: list[str]) -> alt.Title:
                      anchor="start", offset=14)
 
 
-def weekday_hour_chart(counts: pd.DataFrame, title: str, subtitle: list[str]) -> alt.LayerChart:
-    """A heatmap: weekdays down (Monday first), hours across, "Tid saknas" last; the count written in each cell."""
+def weekday_hour_chart(counts: pd.DataFrame, title: str, subtitle: list[str], label_every: int = 1) -> alt.LayerChart:
+    """A heatmap: weekdays down (Monday first), hours across, "Tid saknas" last; the count written in each cell.
+
+    `label_every` hours get a label (3 in a narrow column); "Tid saknas" always has its own."""
     top = max(int(counts["count"].max()), 1) if len(counts) else 1
     data = counts.assign(time_text=[f"kl. {h}" if h != NO_TIME else NO_TIME for h in counts["hour"]])
     x = alt.X("hour:O", sort=list(HOUR_COLUMNS), scale=alt.Scale(domain=list(HOUR_COLUMNS)),
               title="Klockslag (timme)", axis=alt.Axis(
-                  labelAngle=0, labelOverlap=False, orient="top",
-                  labelExpr=f"datum.value == '{NO_TIME}' ? ['Tid', 'saknas'] : datum.value"))
+                  labelAngle=0, labelOverlap=False, labelFlush=False, orient="top", labelFontSize=FONT_SIZE - 4,
+                  labelExpr=f"datum.value == '{NO_TIME}' ? ['Tid', 'saknas'] : "
+                            f"(toNumber(datum.value) % {label_every} == 0 ? datum.value : '')"))
     y = alt.Y("day:O", sort=list(WEEKDAYS), scale=alt.Scale(domain=list(WEEKDAYS)), title=None)
     tooltip = [alt.Tooltip("day:N", title="Veckodag"), alt.Tooltip("time_text:N", title="Klockslag"),
                alt.Tooltip("count:Q", title="Antal iakttagelser")]
     base = alt.Chart(data)
+    # Empty cells are a neutral grey, so that even one observation stands out from none.
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         x=x, y=y, tooltip=tooltip,
-        color=alt.Color("count:Q", title="Antal", scale=alt.Scale(scheme="blues", domain=[0, top]),
-                        legend=alt.Legend(orient="right", gradientLength=200, format="d", tickCount=min(top, 5))))
+        color=alt.condition("datum.count == 0", alt.value(EMPTY_COLOUR), alt.Color(
+            "count:Q", title="Antal", scale=alt.Scale(domain=[1, max(top, 2)], range=HEAT_RANGE),
+            legend=alt.Legend(orient="right", gradientLength=200, format="d",
+                              **({"values": list(range(1, top + 1))} if top <= 5 else {"tickCount": 5})))))
     numbers = base.transform_filter("datum.count > 0").mark_text(fontSize=FONT_SIZE - 4, fontWeight="bold").encode(
         x=x, y=y, text="count:Q", tooltip=tooltip,
         color=alt.condition(f"datum.count > {top / 2}", alt.value("white"), alt.value("#222222")))
@@ -209,19 +217,20 @@ def month_chart(counts: pd.DataFrame, marks: pd.DataFrame, title: str, subtitle:
         format="%b %Y", tickCount=_month_ticks(len(data)), labelAngle=0, grid=False, labelOverlap=True))
     top = max(int(data["count"].max()), 1)
     y_scale = alt.Scale(domain=[0, top * 1.45], nice=False)
-    bars = alt.Chart(data).mark_bar(color=BAR_COLOUR, stroke="white", strokeWidth=2).encode(
+    bars = alt.Chart(data).mark_rect(color=BAR_COLOUR, stroke="white", strokeWidth=2).encode(
         x=x, x2="end:T", y=alt.Y("count:Q", title="Antal iakttagelser", scale=y_scale,
-                                 axis=alt.Axis(format="d", tickMinStep=1)),
+                                 axis=alt.Axis(format="d", tickMinStep=1)), y2=alt.datum(0),
         tooltip=[alt.Tooltip("label:N", title="Månad"), alt.Tooltip("count:Q", title="Antal iakttagelser")])
     layers: list[alt.Chart] = []
     shown = marks.assign(start=pd.to_datetime(marks["start"]), end=pd.to_datetime(marks["end"]))
     spans = shown[shown["end"].notna()].assign(middle=lambda f: f["start"] + (f["end"] - f["start"]) / 2)
     days = shown[shown["end"].isna()]
-    text = {"angle": 270, "align": "right", "baseline": "middle", "fontSize": FONT_SIZE - 4, "dy": 0}
+    # Labels run upwards from the top, just left of their line or in the middle of their band.
+    text = {"angle": 270, "align": "right", "baseline": "bottom", "fontSize": FONT_SIZE - 4, "dy": -3}
     if len(spans):
         layers.append(alt.Chart(spans).mark_rect(color=PALETTE[6], opacity=0.22, clip=True).encode(
             x=alt.X("start:T", scale=x_scale), x2="end:T", tooltip=[alt.Tooltip("label:N", title="Årshjul")]))
-        layers.append(alt.Chart(spans).mark_text(color=WHEEL_COLOUR, clip=True, **text).encode(
+        layers.append(alt.Chart(spans).mark_text(color=WHEEL_COLOUR, clip=True, **{**text, "baseline": "middle", "dy": 0}).encode(
             x=alt.X("middle:T", scale=x_scale), y=alt.value(4), text="label:N"))
     for kind, colour, dash, width in (("årshjul", WHEEL_COLOUR, [6, 5], 2), ("rådsmöte", MEETING_COLOUR, [], 3)):
         rows = days[days["kind"] == kind]
@@ -231,7 +240,7 @@ def month_chart(counts: pd.DataFrame, marks: pd.DataFrame, title: str, subtitle:
                                       tooltip=[alt.Tooltip("label:N", title="Händelse"),
                                                alt.Tooltip("start:T", title="Datum", format="%Y-%m-%d")]))
             layers.append(alt.Chart(rows).mark_text(
-                color=colour, fontWeight="bold" if kind == "rådsmöte" else "normal", **{**text, "dx": 0}).encode(
+                color=colour, fontWeight="bold" if kind == "rådsmöte" else "normal", **text).encode(
                 x=alt.X("start:T", scale=x_scale), y=alt.value(4), text="label:N"))
     layered = alt.layer(*layers[:1], bars, *layers[1:]) if layers else alt.layer(bars)
     return _configured(layered.properties(title=_title(title, subtitle)), 380)
@@ -291,6 +300,11 @@ def build_patterns(observations: pd.DataFrame, meetings: pd.DataFrame, where: st
     by_month = month_chart(months, marks, f"Iakttagelser per månad{suffix}", [
         "Gula band: sommar och lov. Streckade linjer: valborg, skolstart, nyår. Svarta linjer: rådsmöten."])
     return Patterns(total, without_time, grid, months, marks, lines, heat, by_month)
+
+
+def place_patterns(observations: pd.DataFrame, meetings: pd.DataFrame, place: str) -> Patterns:
+    """When observations happen at one place, over all its observations."""
+    return build_patterns(observations[observations["place"] == place], meetings, place)
 
 
 # --------------------------------------------------------------------------- what an action changed
@@ -425,24 +439,30 @@ def before_after_chart(c: BeforeAfter) -> alt.LayerChart:
     last = (c.after or c.before or (c.action_date, c.action_date))[1]
     months = month_counts(pd.DataFrame({"date": []}), first, last)[["month", "next", "label"]]
     data = months.merge(c.months, on="month", how="left") if len(c.months) else months.assign(side=None, count=0)
+    sides = ["Före", "Samma dag", "Efter"] if c.same_day else ["Före", "Efter"]
     data = data.assign(count=data["count"].fillna(0).astype(int), side=data["side"].fillna("Före"),
-                       start=pd.to_datetime(data["month"]), end=pd.to_datetime(data["next"]))[
-        ["start", "end", "label", "side", "count"]]
+                       start=pd.to_datetime(data["month"]), end=pd.to_datetime(data["next"]))
+    # Stacked by hand (before, same day, after), as ranged bars on a time axis do not stack by themselves.
+    data = data.assign(rank=data["side"].map(sides.index)).sort_values(["start", "rank"], ignore_index=True)
+    data["top"] = data.groupby("start")["count"].cumsum()
+    data["bottom"] = data["top"] - data["count"]
+    data = data[["start", "end", "label", "side", "count", "top", "bottom"]]
     x_scale = alt.Scale(domain=[pd.Timestamp(first).isoformat(), pd.Timestamp(last + dt.timedelta(days=1)).isoformat()],
                         nice=False)
     x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(
         format="%b %Y", tickCount=_month_ticks(len(months)), labelAngle=0, grid=False, labelOverlap=True))
-    sides = ["Före", "Samma dag", "Efter"]
+    colours = {"Före": BEFORE_COLOUR, "Samma dag": SAME_DAY_COLOUR, "Efter": AFTER_COLOUR}
     colour = alt.Color("side:N", title=None, sort=sides, scale=alt.Scale(
-        domain=sides, range=[BEFORE_COLOUR, SAME_DAY_COLOUR, AFTER_COLOUR]))
-    bars = alt.Chart(data).mark_bar(stroke="white", strokeWidth=1).encode(
-        x=x, x2="end:T", y=alt.Y("sum(count):Q", title="Iakttagelser per månad", stack=True,
-                                 axis=alt.Axis(format="d", tickMinStep=1)),
-        color=colour, order=alt.Order("side:N"),
-        tooltip=[alt.Tooltip("label:N", title="Månad"), alt.Tooltip("side:N", title="Del"),
-                 alt.Tooltip("count:Q", title="Antal iakttagelser")])
+        domain=sides, range=[colours[s] for s in sides]), legend=alt.Legend(columnPadding=14, symbolSize=220))
     rates = [(c.before, c.result.before / c.result.before_exposure if c.before else 0, "Före"),
              (c.after, c.result.after / c.result.after_exposure if c.after else 0, "Efter")]
+    ceiling = max([1, *data["top"], *(rate for _, rate, _ in rates)]) * 1.3  # room for the label at the top
+    bars = alt.Chart(data).mark_rect(stroke="white", strokeWidth=1, opacity=0.55).encode(
+        x=x, x2="end:T", y=alt.Y("top:Q", title="Iakttagelser per månad", scale=alt.Scale(domain=[0, ceiling]),
+                                 axis=alt.Axis(format="d", tickMinStep=1)),
+        y2="bottom:Q", color=colour,
+        tooltip=[alt.Tooltip("label:N", title="Månad"), alt.Tooltip("side:N", title="Del"),
+                 alt.Tooltip("count:Q", title="Antal iakttagelser")])
     means = pd.DataFrame([{"start": pd.Timestamp(p[0]), "end": pd.Timestamp(p[1] + dt.timedelta(days=1)),
                            "rate": rate, "side": side, "text": f"{side}: {number(rate, 1)} per månad"}
                           for p, rate, side in rates if p])
@@ -458,8 +478,8 @@ def before_after_chart(c: BeforeAfter) -> alt.LayerChart:
                                                fontWeight="bold").encode(
         x=alt.X("start:T", scale=x_scale), y=alt.value(4), text="text:N"))
     return _configured(alt.layer(*layers).properties(title=_title(
-        f"Före och efter åtgärden {format_date(c.action_date)}",
-        ["Staplar: iakttagelser per månad. Streckade linjer: medel per månad före och efter."])), 300)
+        f"Före och efter {format_date(c.action_date)}", [c.place, "Staplar: antal per månad.",
+                                                         "Streckat: medel per månad."])), 300)
 
 
 # --------------------------------------------------------------------------- the meeting's place slide
