@@ -128,29 +128,32 @@ with side:
 
 
 # --- issue #15: when things happen, and what each action at the chosen place changed (lagesbild.views.patterns) --
+# The expanders run their content only while open (on_change="rerun"): a map click does not redraw the charts.
 from lagesbild.views import patterns  # noqa: E402
-with st.expander("När händer det?", icon=":material/schedule:"):
+when = st.expander("När händer det?", icon=":material/schedule:", key="patterns_open", on_change="rerun")
+if when.open:
     pattern = patterns.build_patterns(shown_observations, ui.load("meetings"), "urvalet på kartan", start, end)
-    st.markdown("  \n".join(pattern.lines))
+    when.markdown("  \n".join(pattern.lines))
     if pattern.total:
-        st.altair_chart(pattern.weekday_hour_chart, width="stretch")
-        st.altair_chart(pattern.month_chart, width="stretch")
-        st.caption(patterns.CALENDAR_NOTE)
-if card is not None:
-    with st.expander(f"{md(name)}: när händer det, och vad ändrade åtgärderna?", icon=":material/compare_arrows:"):
-        here = patterns.place_patterns(observations, ui.load("meetings"), name)
-        st.markdown("  \n".join(here.lines))
-        if here.total:
-            st.altair_chart(here.weekday_hour_chart, width="stretch")
-        effects = patterns.action_effects(observations, actions, name, on)
-        chosen_effect = st.selectbox("Före och efter åtgärden", range(len(effects)), key=f"pattern_action_{name}",
-                                     format_func=lambda i: effects[i].title) if effects else None
-        if chosen_effect is None:
-            st.markdown("Inga genomförda åtgärder att jämföra före och efter.")
-        else:
-            chart_col, text_col = st.columns([2, 1], gap="large")
-            chart_col.altair_chart(effects[chosen_effect].chart(), width="stretch")
-            text_col.markdown("  \n".join(effects[chosen_effect].lines))
+        when.altair_chart(pattern.weekday_hour_chart, width="stretch")
+        when.altair_chart(pattern.month_chart, width="stretch")
+        when.caption(patterns.CALENDAR_NOTE)
+place_box = st.expander(f"{md(name)}: när händer det, och vad ändrade åtgärderna?", icon=":material/compare_arrows:",
+                        key="patterns_place_open", on_change="rerun") if card is not None else None
+if place_box is not None and place_box.open:
+    here = patterns.place_patterns(observations, ui.load("meetings"), name)
+    place_box.markdown("  \n".join(here.lines))
+    if here.total:
+        place_box.altair_chart(here.weekday_hour_chart, width="stretch")
+    effects = patterns.action_effects(observations, actions, name, on)
+    chosen_effect = place_box.selectbox("Före och efter åtgärden", range(len(effects)), key=f"pattern_action_{name}",
+                                        format_func=lambda i: effects[i].title) if effects else None
+    if chosen_effect is None:
+        place_box.markdown("Inga genomförda åtgärder att jämföra före och efter.")
+    else:
+        chart_col, text_col = place_box.columns([2, 1], gap="large")
+        chart_col.altair_chart(effects[chosen_effect].chart(), width="stretch")
+        text_col.markdown("  \n".join(effects[chosen_effect].lines))
 # --- end of issue #15 block ------------------------------------------------------------------------------------
 
 # --- record: saved at once, shown on the map at the next run ----------------------------------------

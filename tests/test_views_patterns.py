@@ -90,6 +90,8 @@ def test_patterns_say_how_many_lack_a_time_and_draw_both_charts():
     assert found.total == 5 and found.without_time == 2
     assert found.lines[0].startswith("5 iakttagelser. 2 av dem saknar klockslag")
     assert "fredagar kl. 21–22 (2 st)" in found.lines[1]
+    assert found.lines[2] == ("Flest per veckodag: fredag (3 st); "
+                              "färst: tisdag, torsdag, lördag och söndag (0 st var).")
     heat = json.dumps(found.weekday_hour_chart.to_dict(), ensure_ascii=False)
     assert NO_TIME in heat and "Veckodag och klockslag – Hötorget" in heat
     month = found.month_chart.to_dict()
@@ -135,8 +137,8 @@ def test_before_after_rate_ratio_and_interval_by_hand():
     assert c.result.high == pytest.approx(0.300822 * math.exp(1.959964 * 0.465475), abs=1e-4)
     assert c.enough
     text = " ".join(c.lines)
-    assert "Kvoten efter/före är 0,30 (95 % konfidensintervall 0,12–0,75)" in text
-    assert "minskningen är statistiskt säkerställd" in text
+    assert "Kvoten efter/före är 0,30 (95\u00a0% konfidensintervall 0,12–0,75)" in text
+    assert "70\u00a0% färre per månad; minskningen är statistiskt säkerställd" in text
     assert "2 iakttagelser samma dag som åtgärden räknas varken före eller efter" in text
     assert c.lines[-1] == patterns.EFFORT_NOTE
 

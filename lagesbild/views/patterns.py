@@ -11,7 +11,7 @@ import pandas as pd
 
 from lagesbild.charts import FONT_SIZE, PALETTE, SWEDISH, SWEDISH_LOCALE
 from lagesbild.cooperation import COUNCIL
-from lagesbild.formatting import date as format_date, number
+from lagesbild.formatting import NBSP, date as format_date, number, percent
 from lagesbild.stats import RateRatio, rate_ratio
 
 WEEKDAYS = ("Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag")
@@ -115,13 +115,9 @@ def hour_labels(observations: pd.DataFrame) -> pd.Series:
     return pd.Series([NO_TIME if h is None else HOURS[h] for h in hours], index=observations.index, dtype=object)
 
 
-def _days(observations: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(pd.Series(observations["date"], index=observations.index))
-
-
 def weekday_hour_counts(observations: pd.DataFrame) -> pd.DataFrame:
     """Observations per weekday (Monday first) and hour, "Tid saknas" a column of its own: all 7 × 25 cells."""
-    days = _days(observations).dt.day_of_week
+    days = [d.weekday() for d in observations["date"]]  # dates or timestamps; Monday is 0
     counts = pd.DataFrame({"weekday": days, "hour": hour_labels(observations)}).value_counts()
     grid = pd.MultiIndex.from_product([range(7), HOUR_COLUMNS], names=["weekday", "hour"])
     frame = counts.reindex(grid, fill_value=0).rename("count").reset_index()
@@ -155,10 +151,10 @@ def month_counts(observations: pd.DataFrame, start: dt.date | None = None, end: 
     while first <= last:
         months.append(first)
         first = _next_month(first)
-    counts = pd.Series([_month_start(d) for d in dates], dtype=object).value_counts()
+    counts = pd.Series([d.year * 12 + d.month for d in dates], dtype="int64").value_counts()
     return pd.DataFrame({"month": months, "next": [_next_month(m) for m in months],
                          "label": [month_label(m) for m in months],
-                         "count": [int(counts.get(m, 0)) for m in months]})
+                         "count": [int(counts.get(m.year * 12 + m.month, 0)) for m in months]})
 
 
 # --------------------------------------------------------------------------- charts
@@ -272,6 +268,13 @@ def _busiest(counts: pd.DataFrame) -> str | None:
             f"({number(best['count'])} st).")
 
 
+def _days_with(by_day: pd.Series, count: int) -> str:
+    """'onsdag och lördag (4 st var)': every weekday with that count, Monday first."""
+    days = [WEEKDAYS[int(d)].lower() for d, n in by_day.items() if n == count]
+    names = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " och " + days[-1]
+    return f"{names} ({number(int(count))} st{'' if len(days) == 1 else ' var'})"
+
+
 def build_patterns(observations: pd.DataFrame, meetings: pd.DataFrame, where: str = "",
                    start: dt.date | None = None, end: dt.date | None = None) -> Patterns:
     """Weekday × hour and month counts of the (already filtered) observations, with the council's calendar.
@@ -290,9 +293,8 @@ def build_patterns(observations: pd.DataFrame, meetings: pd.DataFrame, where: st
              f"”{NO_TIME}”: de har en veckodag men ingen timme."]
     lines += [line for line in [_busiest(grid)] if line]
     by_day = grid.groupby("weekday", sort=True)["count"].sum()
-    lines.append(f"Flest per veckodag: {WEEKDAYS[int(by_day.idxmax())].lower()} "
-                 f"({number(int(by_day.max()))} st); färst: {WEEKDAYS[int(by_day.idxmin())].lower()} "
-                 f"({number(int(by_day.min()))} st).")
+    lines.append(f"Flest per veckodag: {_days_with(by_day, by_day.max())}; "
+                 f"färst: {_days_with(by_day, by_day.min())}.")
     suffix = f" – {where}" if where else ""
     heat = weekday_hour_chart(grid, f"Veckodag och klockslag{suffix}", [
         "Antal iakttagelser per veckodag och timme (kl. 21 = 21.00–21.59).",
@@ -347,11 +349,11 @@ def _shift_months(day: dt.date, months: int) -> dt.date:
 
 def _verdict(r: RateRatio) -> str:
     ratio = number(r.ratio, 2)
-    interval = f"95 % konfidensintervall {number(r.low, 2)}–{number(r.high, 2)}"
+    interval = f"95{NBSP}% konfidensintervall {number(r.low, 2)}–{number(r.high, 2)}"
     if r.high < 1:
-        change = f"{number((1 - r.ratio) * 100)} % färre per månad; minskningen är statistiskt säkerställd"
+        change = f"{percent((1 - r.ratio) * 100, 0)} färre per månad; minskningen är statistiskt säkerställd"
     elif r.low > 1:
-        change = f"{number((r.ratio - 1) * 100)} % fler per månad; ökningen är statistiskt säkerställd"
+        change = f"{percent((r.ratio - 1) * 100, 0)} fler per månad; ökningen är statistiskt säkerställd"
     else:
         change = "skillnaden är inte statistiskt säkerställd"
     return f"Kvoten efter/före är {ratio} ({interval}): {change}."
@@ -389,8 +391,7 @@ def before_after(observations: pd.DataFrame, place: str, action_date: dt.date, o
                  other_action_dates: tuple[dt.date, ...] = ()) -> BeforeAfter:
     """The place's observations up to WINDOW_MONTHS before and after `action_date`, counted from `record_start`
     (else the first observation in `observations`, whatever its place) to `on`; the action's own day is left out."""
-    dates = list(observations["date"])
-    start = record_start or (min(dates) if dates else action_date)
+    start = record_start or (min(observations["date"]) if len(observations) else action_date)
     first = max(start, _shift_months(action_date, -WINDOW_MONTHS))
     last = min(on, _shift_months(action_date, WINDOW_MONTHS))
     before = (first, action_date - dt.timedelta(days=1)) if first < action_date else None
@@ -424,12 +425,16 @@ def action_effects(observations: pd.DataFrame, actions: pd.DataFrame, place: str
     `observations` are all the observations known on `on` (every place: the first one dates the register's start)."""
     done = actions[(actions["place"] == place) & (actions["status"] != "planerad")] if len(actions) else actions
     done = done[done["date"] <= on] if len(done) else done
-    dates = tuple(done["date"]) if len(done) else ()
+    if not len(done):
+        return []
+    dates = tuple(done["date"])
+    record_start = min(observations["date"]) if len(observations) else None
+    here = observations[observations["place"] == place]
     effects = []
-    for row in done.sort_values("date", ascending=False, kind="stable").itertuples() if len(done) else []:
+    for row in done.sort_values("date", ascending=False, kind="stable").itertuples():
         title = f"{format_date(row.date)} – {_short(row.description)}"
         others = tuple(d for d in dates if d != row.date)
-        effects.append(before_after(observations, place, row.date, on, title=title, other_action_dates=others))
+        effects.append(before_after(here, place, row.date, on, record_start or row.date, title, others))
     return effects
 
 
