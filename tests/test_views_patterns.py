@@ -185,3 +185,11 @@ def test_the_slide_part_carries_lines_and_a_self_contained_chart():
     spec = json.dumps(part.chart_spec, ensure_ascii=False)
     assert "Före och efter 2016-07-01" in spec and '"Efter"' in spec
     assert "20 före och 6 efter" in part.chart_description
+
+
+def test_the_place_slide_shows_the_latest_done_action_or_nothing():
+    actions = pd.DataFrame({"place": ["Hötorget", "Hötorget"], "date": [D(2016, 3, 1), ACTION],
+                            "description": ["Ny belysning", "Väktare"], "status": ["genomförd", "genomförd"]})
+    part = patterns.place_slide_part(around(20, 6), actions, "Hötorget", D(2017, 7, 1))
+    assert part.heading == "Hötorget: 2016-07-01 – Väktare"
+    assert patterns.place_slide_part(around(20, 6), actions, "Odenplan", D(2017, 7, 1)) is None

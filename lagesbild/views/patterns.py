@@ -506,3 +506,9 @@ def slide_part(c: BeforeAfter) -> SlidePart:
                    f"{number(c.result.before)} före och {number(c.result.after)} efter.")
     return SlidePart(f"{c.place}: {c.title}", list(c.lines), f"Före och efter {format_date(c.action_date)}",
                      c.chart().to_dict(), description)
+
+
+def place_slide_part(observations: pd.DataFrame, actions: pd.DataFrame, place: str, on: dt.date) -> SlidePart | None:
+    """The place slide's before/after for the place's latest done action by `on`; None when it has none."""
+    effects = action_effects(observations, actions, place, on)
+    return slide_part(effects[0]) if effects else None
