@@ -23,7 +23,6 @@ from lagesbild.audit import PUBLIC, Actor
 from lagesbild.config import ROOT, Settings, load_settings
 from lagesbild.example import open_database
 from lagesbild.problems import InputError, Problem
-from lagesbild.views import deck
 from lagesbild.privacy import WHY
 from lagesbild.views import notices
 
@@ -383,16 +382,22 @@ def example_notice(current: Engine | None = None) -> str | None:
     return notices.example_notice(cached(db.example_kinds), markdown=True)
 
 
-def remove_control(table: str, choices: dict[int, str], key: str, label: str) -> None:
-    """"Ta bort" for one of the records in `choices` (id → text); shown only to a role that may remove."""
+def remove_control(table: str, choices: dict[int, str], key: str, label: str, boxed: bool = True,
+                   forget: tuple[str, ...] = ()) -> None:
+    """"Ta bort" for one of the records in `choices` (id → text); shown only to a role that may remove.
+
+    In an expander of its own unless boxed=False; the session keys in `forget` are cleared after a removal
+    (a removed place is no longer the one chosen on the map)."""
     if not may("ta_bort") or not choices:
         return
 
     def remove(record_id: int) -> str:
         audit.remove(engine(), table, record_id, actor())
+        for name in forget:
+            st.session_state.pop(name, None)
         return "Borttaget. En administratör kan återställa det på sidan Logg."
 
-    with st.expander(f"Ta bort {label}", icon=":material/delete:"):
+    with st.expander(f"Ta bort {label}", icon=":material/delete:") if boxed else st.container():
         picked = st.selectbox(label.capitalize(), list(choices), index=None, format_func=choices.get, key=key,
                               placeholder="Välj")
         st.button("Ta bort", key=f"{key}_go", disabled=picked is None, icon=":material/delete:",

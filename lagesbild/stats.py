@@ -124,6 +124,32 @@ def compare(share1: float, n1: float | None, share2: float, n2: float | None) ->
     return Comparison(difference, z, p)
 
 
+@dataclass(frozen=True)
+class RateRatio:
+    """Events per unit of exposure after against before, with a 95 % interval; None where it cannot be computed."""
+
+    after: int
+    after_exposure: float
+    before: int
+    before_exposure: float
+    ratio: float | None
+    low: float | None
+    high: float | None
+
+
+def rate_ratio(after: int, after_exposure: float, before: int, before_exposure: float,
+               z: float = Z95) -> RateRatio:
+    """(after/after_exposure) / (before/before_exposure) with the Poisson interval exp(log RR ± z·√(1/a + 1/b))."""
+    if after_exposure <= 0 or before_exposure <= 0 or before == 0:
+        return RateRatio(after, after_exposure, before, before_exposure, None, None, None)
+    ratio = (after / after_exposure) / (before / before_exposure)
+    if after == 0:
+        return RateRatio(after, after_exposure, before, before_exposure, ratio, None, None)
+    half = z * math.sqrt(1 / after + 1 / before)
+    return RateRatio(after, after_exposure, before, before_exposure, ratio,
+                     ratio * math.exp(-half), ratio * math.exp(half))
+
+
 # --------------------------------------------------------------------------- group dimensions
 
 DIMENSIONS = ["Kön", "Ålder", "Årskurs", "Kön och årskurs", "Övriga grupper"]

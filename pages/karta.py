@@ -1,5 +1,4 @@
 import datetime as dt
-import functools
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -59,8 +58,7 @@ with map_col:
         center=None if selected is None else (float(selected["lat"]), float(selected["lon"])))
     if karta.take_click(state, value):
         st.rerun()
-    st.caption("Klicka på en plats för att se vad som har hänt där, eller på en tom punkt för att registrera något där. "
-               "Utan internet ritas gränsen och platserna på enfärgad bakgrund.")
+    st.caption(karta.MAP_HELP)
 
 with side:
     st.markdown(view.legend, unsafe_allow_html=True)
@@ -84,6 +82,31 @@ with side:
             for entry in text.entries:
                 st.markdown(entry)
 
+
+# --- when things happen, and what each action at the chosen place changed ---------------------------------
+# The expanders build their content only while open (on_change="rerun"): a map click does not redraw the charts.
+when = st.expander("När händer det?", icon=":material/schedule:", key="patterns_open", on_change="rerun")
+if when.open:
+    pattern = karta.time_pattern(data, view)
+    when.markdown(pattern.text)
+    for chart in [pattern.weekday_hour_chart, pattern.month_chart] if pattern.total else []:
+        when.altair_chart(chart, width="stretch")
+    when.caption(karta.CALENDAR_NOTE)
+if text is not None and (here := st.expander(f"{text.title}: när händer det, och vad ändrade åtgärderna?",
+                                             icon=":material/compare_arrows:", key="patterns_place_open",
+                                             on_change="rerun")).open:
+    pattern, effects = karta.place_pattern(data, name, on)
+    here.markdown(pattern.text)
+    if pattern.total:
+        here.altair_chart(pattern.weekday_hour_chart, width="stretch")
+    pick = here.selectbox("Före och efter åtgärden", range(len(effects)), key=f"pattern_action_{name}",
+                          format_func=lambda i: effects[i].title) if effects else None
+    if pick is None:
+        here.markdown("Inga genomförda åtgärder att jämföra före och efter.")
+    else:
+        chart_column, text_column = here.columns([2, 1], gap="large")
+        chart_column.altair_chart(effects[pick].chart(), width="stretch")
+        text_column.markdown("  \n".join(effects[pick].lines))
 
 # --- record: saved at once (ui.form), shown on the map at the next run ---------------------------------
 if state.get("map_place") and state.get("form_place_for") != state["map_place"]:
@@ -120,14 +143,8 @@ if ui.may("registrera"):
             st.caption(karta.REMOVE_NOTE)
             kind = st.radio("Vad ska tas bort?", list(karta.REMOVE_KINDS), format_func=karta.REMOVE_KINDS.get,
                             horizontal=True, key="remove_kind")
-            texts = karta.removal_choices(kind, data, state.get("map_place"))
-            target = st.selectbox(karta.REMOVE_KINDS[kind], list(texts), index=None, format_func=texts.get,
-                                  key="remove_id", placeholder="Välj")
-            st.button("Ta bort", key="remove_go", icon=":material/delete:", disabled=target is None,
-                      on_click=ui.form_saver("remove", functools.partial(
-                          karta.remove, engine, state, ui.actor(), kind, target),
-                                             ("remove_kind", "remove_id"), clear=("remove_id",)))
-            ui.form_feedback("remove")
+            ui.remove_control(kind, karta.removal_choices(kind, data, state.get("map_place")), "remove",
+                              karta.REMOVE_KINDS[kind].lower(), boxed=False, forget=("map_place",) * (kind == "place"))
 else:
     st.header("Exportera")
     files = st.container()
@@ -138,17 +155,6 @@ with files:
         # Built only when clicked: 50 000 observations take a moment to write.
         row.download_button(file.label, file.build, file.file_name, file.mime, key=file.key, on_click="ignore",
                             icon=":material/download:")
-    if not ui.may("importera"):
-        st.stop()
-    kind = st.radio("Importera", karta.IMPORT_KINDS, horizontal=True, key="import_places_kind")
-    upload = st.file_uploader("GeoJSON, CSV eller Excel med samma kolumner som exporten", type=karta.IMPORT_TYPES,
-                              key="import_places_file")
-    if upload is not None:
-        try:
-            frame, said = karta.check_import(kind, upload.name, upload.getvalue())
-            st.success(said, icon=":material/check_circle:")
-            if st.button("Importera", type="primary", key="import_places_go"):
-                state["map_saved"] = karta.store_import(engine, kind, upload.name, frame, ui.actor())
-                st.rerun()
-        except karta.InputError as error:
-            ui.show_input_error(error)
+    if ui.may("importera"):  # on Data, with the same checks, a preview of the change and a confirmation
+        st.page_link("pages/data.py", label="Importera platser, iakttagelser eller åtgärder på sidan Data",
+                     icon=":material/upload_file:")

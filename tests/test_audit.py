@@ -135,7 +135,7 @@ def test_an_observation_is_edited_and_removed_on_the_map_and_both_are_in_the_tra
     assert places.load_observations(engine).set_index("id").loc[chosen, "description"] == \
         "Rättad: cannabisrökning sena kvällar."
     at.radio(key="remove_kind").set_value("observation").run()
-    at.selectbox(key="remove_id").set_value(chosen).run()
+    at.selectbox(key="remove").set_value(chosen).run()
     at.button(key="remove_go").click().run()
     assert not at.exception
     assert chosen not in set(places.load_observations(engine)["id"])

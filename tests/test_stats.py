@@ -215,3 +215,18 @@ def test_negative_numbers_have_a_real_minus_sign():
     from lagesbild.formatting import number, percent
 
     assert number(-2.0, 1) == "\u22122,0" and percent(-0.5) == "\u22120,5\u00a0%" and number(-1234) == "\u22121\u00a0234"
+
+
+def test_rate_ratio_and_its_interval_by_hand():
+    # 12 after in 6 months (2 per month) against 30 before in 10 months (3 per month): RR = 2/3.
+    # se(log RR) = sqrt(1/12 + 1/30) = 0.341565; log RR = -0.405465 ± 1.96 · 0.341565 → 0.3413 – 1.3021
+    r = stats.rate_ratio(12, 6.0, 30, 10.0)
+    assert r.ratio == pytest.approx(0.666667, abs=1e-6)
+    assert (round(r.low, 3), round(r.high, 3)) == (0.341, 1.302)
+
+
+def test_rate_ratio_needs_time_and_observations_before():
+    assert stats.rate_ratio(3, 2.0, 0, 5.0).ratio is None
+    assert stats.rate_ratio(3, 0.0, 4, 5.0).ratio is None
+    nothing_after = stats.rate_ratio(0, 3.0, 6, 3.0)
+    assert nothing_after.ratio == 0 and nothing_after.low is None and nothing_after.high is None

@@ -12,13 +12,15 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 from sqlalchemy import Engine
 
-from .. import asof, audit, params, places, uploads
+from .. import asof, params, places
 from ..audit import Actor
 from ..formatting import date, markdown_escape as md, number
 from ..places import (ACTION_STATUSES, CATEGORIES, CONFIDENTIALITY, PLACE_STATUSES, in_window, observations_csv,
                       observations_geojson, places_csv, places_geojson)
 from ..problems import InputError
-from . import maps
+from ..schema import time_text
+from . import maps, patterns
+from .oversikt import next_followups
 from .maps import CATEGORY_SYMBOLS, STATUS_COLOURS, STATUS_MEANINGS, STATUS_TEXT_COLOURS
 
 __all__ = ["ACTION_STATUSES", "CATEGORIES", "CONFIDENTIALITY", "PLACE_STATUSES", "InputError", "STATUS_MEANINGS",
@@ -131,11 +133,11 @@ def observations_per_place(shown_observations: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in shown_observations["place"].value_counts().items()}
 
 
-def next_followups(shown_places: pd.DataFrame, limit: int = 8) -> str:
-    """The next follow-ups among the places shown, soonest first, as Markdown."""
-    upcoming = shown_places[shown_places["next_followup"].notna()].sort_values("next_followup")
+def followups_text(shown_places: pd.DataFrame, on: dt.date, limit: int = 8) -> str:
+    """The next follow-ups among the places shown, soonest first, as Markdown (the same list as Översikt's)."""
+    upcoming = next_followups(shown_places, on, limit)
     return "**Nästa uppföljningar**  \n" + ("  \n".join(
-        f"{date(r.next_followup)} – {md(r.name)}" for r in upcoming.head(limit).itertuples()) or "Inga planerade.")
+        f"{date(r.next_followup)} – {md(r.name)}" for r in upcoming.itertuples()) or "Inga planerade.")
 
 
 # --- the data the page works on, as of "Läget per" ----------------------------------------------------
@@ -147,6 +149,7 @@ class KartaData:
     place_frame: pd.DataFrame
     observations: pd.DataFrame
     actions: pd.DataFrame
+    meetings: pd.DataFrame  # for the council's calendar in the time patterns
     last_meeting: dt.date | None
     forum_names: dict[str, str]
     areas: tuple[str, ...]
@@ -165,7 +168,7 @@ def karta_data(place_frame: pd.DataFrame, observations: pd.DataFrame, actions: p
     areas = tuple(sorted(set(place_frame["area"].dropna())))
     stated = list(boundaries["area"]) if "area" in boundaries else []
     return KartaData(places.with_categories(place_frame, observations), observations, asof.actions_up_to(actions, on),
-                     asof.previous_council_meeting(meetings, on), dict(zip(activities["id"], activities["name"])),
+                     asof.up_to(meetings, on), asof.previous_council_meeting(meetings, on), dict(zip(activities["id"], activities["name"])),
                      areas, next(iter(stated or areas), ""))
 
 
@@ -197,7 +200,7 @@ def map_view(data: KartaData, choice: MapChoice, on: dt.date, internal: bool, as
     summary = (f"{len(shown)} av {len(data.place_frame)} platser och {number(len(shown_observations))} iakttagelser "
                "(prickarna) i urvalet." + ("" if internal else " Endast öppet material.") + f" {as_of_text}.")
     return MapView(chosen, shown, shown_observations, counts, maps.place_markers(shown, counts), legend, summary,
-                   next_followups(shown))
+                   followups_text(shown, on))
 
 
 def take_click(state: MutableMapping[str, Any], value: dict | None) -> bool:
@@ -226,6 +229,7 @@ class Entry:
     text: str
     detail: str  # category or action status
     confidentiality: str
+    time: dt.time | None = None  # an observation's time of day, when known
 
 
 @dataclass
@@ -246,13 +250,13 @@ def place_card(name: str, place_frame: pd.DataFrame, observations: pd.DataFrame,
         return None
     seen = observations[observations["place"] == name]
     acted = actions[actions["place"] == name]
-    done = [Entry(r.date, "Iakttagelse", r.organisation, r.description, r.category, r.confidentiality)
-            for r in seen.itertuples()]
+    done = [Entry(r.date, "Iakttagelse", r.organisation, r.description, r.category, r.confidentiality,
+                  None if _missing(r.time) else r.time) for r in seen.itertuples()]
     done += [Entry(r.date, "Åtgärd", r.actor, r.description, r.status, r.confidentiality)
              for r in acted[acted["status"] != "planerad"].itertuples()]
     planned = [Entry(r.date, "Åtgärd", r.actor, r.description, r.status, r.confidentiality)
                for r in acted[acted["status"] == "planerad"].itertuples()]
-    done.sort(key=lambda e: e.date, reverse=True)
+    done.sort(key=lambda e: (e.date, e.time or dt.time()), reverse=True)
     planned.sort(key=lambda e: e.date)
     return PlaceCard(place, done[:limit], planned, total=len(done))
 
@@ -293,7 +297,7 @@ def card_text(card: PlaceCard) -> CardText:
     next_steps = ("**Hur fortsätter vi**  \n" + (md(place["next_step"]) or "Inget beslutat.") +
                   f"  \nNästa uppföljning: **{date(place['next_followup']) or 'inte bestämd'}**" +
                   "".join(f"  \n{date(e.date)} planerad: {md(e.text)} ({md(e.who)})" for e in card.planned))
-    entries = [f"**{date(e.date)}** · {e.kind} · {md(e.who)} · *{md(e.detail)}*"
+    entries = [f"**{date(e.date)}{' kl. ' + time_text(e.time) if e.time else ''}** · {e.kind} · {md(e.who)} · *{md(e.detail)}*"
                + (" :orange-badge[intern]" if e.confidentiality == "intern" else "") + f"  \n{md(e.text)}"
                for e in card.done] or ["Inget registrerat ännu."]
     return CardText(md(place["name"]), status,
@@ -518,12 +522,15 @@ class Form:
     disabled: bool = False
 
 
+MAP_HELP = ("Klicka på en plats för att se vad som har hänt där, eller på en tom punkt för att registrera något där. "
+            "Utan internet ritas gränsen och platserna på enfärgad bakgrund.")
+CALENDAR_NOTE = patterns.CALENDAR_NOTE
 SECRECY_HELP = "Öppet visas i rådet; internt bara i den interna vyn."
 FORM_INTRO = ("Det som sparas syns direkt på kartan. Skriv aldrig namn, personnummer, kontaktuppgifter eller annat som "
               "pekar ut en person: lägesbilden ska vara generell.")
 TABS = ["Ny iakttagelse", "Ny åtgärd", "Uppdatera platsens läge", "Ändra en iakttagelse", "Ny plats", "Ta bort",
         "Exportera och importera"]
-OBS_KEYS = ("obs_place", "obs_date", "obs_category", "obs_org", "obs_text", "obs_secrecy", "obs_at_point")
+OBS_KEYS = ("obs_place", "obs_date", "obs_category", "obs_org", "obs_text", "obs_secrecy", "obs_at_point", "obs_time")
 ACT_KEYS = ("act_place", "act_date", "act_actor", "act_text", "act_status", "act_secrecy")
 NEW_KEYS = ("new_name", "new_lat", "new_lon", "new_area", "new_forum", "new_status", "new_category", "new_situation",
             "new_followup", "new_next")
@@ -539,6 +546,13 @@ def _secrecy(key: str, column: int, index: int | None = None) -> Input:
                  {"options": CONFIDENTIALITY, "index": index, "horizontal": True, "help": SECRECY_HELP})
 
 
+def _time(key: str, value: dt.time | None) -> Input:
+    """The optional time of day: left empty, the observation counts as "Tid saknas" in the time patterns."""
+    return Input("time_input", "Klockslag (om det är känt)", key, 1,
+                 {"value": None if _missing(value) else value, "step": 300,
+                  "help": "Lämna tomt om klockslaget inte är känt."})
+
+
 def point_text(point: tuple[float, float] | None) -> str | None:
     """A clicked point as the form names it."""
     return f"{number(point[0], 5)}, {number(point[1], 5)}" if point else None
@@ -549,6 +563,7 @@ def observation_form(names: list[str], today: dt.date, point: tuple[float, float
     return Form("observation_form", "obs", "Spara iakttagelsen", [
         Input("selectbox", "Plats", "obs_place", 0, {"options": names, "index": None, "placeholder": "Välj plats"}),
         Input("date_input", "Datum", "obs_date", 1, {"value": today, "max_value": today, "format": "YYYY-MM-DD"}),
+        _time("obs_time", None),
         Input("selectbox", "Kategori", "obs_category", 2, {"options": CATEGORIES}),
         Input("text_input", "Organisation", "obs_org", 0, {"placeholder": "t.ex. Polisen, Fält och fritid"}),
         Input("text_area", "Beskrivning", "obs_text", 1, {"height": 100}),
@@ -563,7 +578,7 @@ def save_observation(engine: Engine, values: MutableMapping[str, Any], by: Actor
     at_point = values.get("map_point") if values.get("obs_at_point") else None
     places.add_observation(engine, values.get("obs_place") or "", values.get("obs_date"), values.get("obs_category"),
                            values.get("obs_org", ""), values.get("obs_text", ""), values.get("obs_secrecy"),
-                           *(at_point or (None, None)), today=today, by=by)
+                           *(at_point or (None, None)), today=today, by=by, time=values.get("obs_time"))
     if values.get("obs_at_point"):
         values.pop("map_point", None)
     values["map_place"] = values["obs_place"]
@@ -664,6 +679,7 @@ def edit_form(current: pd.Series, today: dt.date, may_edit: bool) -> Form:
     inputs = [
         Input("date_input", "Datum", f"edit_date_{tag}", 1,
               {"value": current["date"], "max_value": today, "format": "YYYY-MM-DD"}),
+        _time(f"edit_time_{tag}", current.get("time")),
         Input("selectbox", "Kategori", f"edit_category_{tag}", 2, {"options": CATEGORIES, "index": category}),
         Input("text_input", "Organisation", f"edit_org_{tag}", 0, {"value": current["organisation"]}),
         Input("text_area", "Beskrivning", f"edit_text_{tag}", 1, {"value": current["description"], "height": 100}),
@@ -680,7 +696,8 @@ def save_observation_edit(engine: Engine, values: MutableMapping[str, Any], by: 
     """Save a changed observation (refused when someone else saved since `version`)."""
     places.update_observation(engine, observation_id, version, values[f"edit_date_{tag}"],
                               values[f"edit_category_{tag}"], values[f"edit_org_{tag}"], values[f"edit_text_{tag}"],
-                              values[f"edit_secrecy_{tag}"], today=today, by=by)
+                              values[f"edit_secrecy_{tag}"], today=today, by=by,
+                              time=values.get(f"edit_time_{tag}"))
     return "Iakttagelsen är ändrad."
 
 
@@ -698,15 +715,21 @@ def removal_choices(kind: str, data: KartaData, place: str | None) -> dict[int, 
             for r in source.itertuples()}
 
 
-def remove(engine: Engine, values: MutableMapping[str, Any], by: Actor, kind: str, record_id: int | None) -> str:
-    """Remove one record (kept in the log); the confirmation to show (a removed place is no longer open)."""
-    audit.remove(engine, kind, record_id, by)
-    if kind == "place":
-        values.pop("map_place", None)
-    return "Borttaget. En administratör kan återställa det på sidan Logg."
+# --- when things happen, and what an action changed (views.patterns) --------------------------------------
+
+def time_pattern(data: KartaData, view: MapView) -> patterns.Patterns:
+    """Weekday × hour and month counts of the observations on the map, with the council's calendar."""
+    return patterns.build_patterns(view.shown_observations, data.meetings, "urvalet på kartan", view.chosen.start,
+                                   view.chosen.end)
 
 
-# --- export and import -----------------------------------------------------------------------------------
+def place_pattern(data: KartaData, name: str, on: dt.date) -> tuple[patterns.Patterns, list[patterns.BeforeAfter]]:
+    """When observations happen at the place, and a before/after comparison for each action done there."""
+    return (patterns.place_patterns(data.observations, data.meetings, name),
+            patterns.action_effects(data.observations, data.actions, name, on))
+
+
+# --- export ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Download:
@@ -737,21 +760,3 @@ def export_text(view: MapView) -> str:
     return (f"Exporten följer urvalet ovan – {len(view.shown)} platser och {number(len(view.shown_observations))} "
             "iakttagelser – och innehåller bara material som visas i den här vyn. CSV-filerna öppnas i Excel "
             "(semikolon, decimalkomma) och kan importeras igen.")
-
-
-IMPORT_KINDS = ("Platser", "Iakttagelser")
-IMPORT_TYPES = list(uploads.ACCEPTED["places"])
-
-
-def check_import(kind: str, file_name: str, data: bytes) -> tuple[pd.DataFrame, str]:
-    """The checked rows of an uploaded file and what to say about them; InputError naming every problem."""
-    uploads.check_upload(file_name, data, "places")
-    uploads.check_contents(file_name, data, "places")
-    frame = (places.read_places if kind == "Platser" else places.read_observations)(file_name, data)
-    return frame, f"**{md(file_name)}** är felfri: {len(frame)} {kind.lower()}."
-
-
-def store_import(engine: Engine, kind: str, file_name: str, frame: pd.DataFrame, by: Actor) -> str:
-    """Store checked rows; the confirmation to show."""
-    store = places.import_places if kind == "Platser" else places.import_observations
-    return f"Importerat: {store(engine, file_name, frame, by=by)} {kind.lower()} från {md(file_name)}."
