@@ -269,3 +269,17 @@ def test_the_meeting_page_reaches_the_data_only_through_its_views():
     modules = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     modules += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert modules and all(m in ("streamlit", "ui") or m.startswith("lagesbild.views") for m in modules), modules
+
+
+def test_the_places_slide_shows_what_the_latest_open_action_changed(engine):
+    deck = build_deck(engine, MEETING, 41)
+    slide = slide_of(deck, "platser")
+    done = places.load_actions(engine)
+    done = done[(done["status"] != "planerad") & (done["date"] <= MEETING)].sort_values("date", kind="stable")
+    latest = done.iloc[-1]
+    beside = slide.columns[1]
+    assert [b.kind for b in beside] == ["heading", "chart", "bullets"] and slide.widths == [3, 2]
+    assert beside[0].content["text"].startswith(f"{latest['place']}: ")
+    assert beside[1].content["title"] == f"Före och efter {latest['date'].isoformat()}"
+    assert beside[1].content["spec"]["datasets"]  # the numbers travel with the slide (snapshots, handouts)
+    assert any("Fler eller färre iakttagelser" in line for line in beside[2].content["items"])

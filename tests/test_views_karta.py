@@ -212,9 +212,39 @@ def test_forms_start_at_the_stored_values_and_name_the_clicked_point(data):
     assert karta.place_form(data.forum_names, data.default_area, TODAY).inputs[3].args["value"] == "Norrmalm"
     mine = data.observations[data.observations["place"] == "Vasaparken"]
     edit = karta.edit_form(mine.iloc[0], TODAY, may_edit=False)
-    assert edit.disabled and edit.inputs[3].args["value"] == mine.iloc[0]["description"]
+    edited = {i.key.rsplit("_", 2)[0]: i.args.get("value") for i in edit.inputs}
+    assert edit.disabled and edited["edit_text"] == mine.iloc[0]["description"] and edited["edit_time"] is None
     assert set(karta.removal_choices("place", data, "Vasaparken").values()) == set(data.names)
     assert all(" · Vasaparken · " in t for t in karta.removal_choices("observation", data, "Vasaparken").values())
+
+
+def test_an_observation_saved_with_a_time_of_day_shows_it_on_the_card_and_in_the_edit_form(tmp_path):
+    from lagesbild.audit import Actor
+
+    engine = open_database(str(tmp_path / "db.sqlite"))
+    by = Actor("redaktör", "redaktör")
+    values = {"obs_place": "Vasaparken", "obs_date": dt.date(2017, 1, 10), "obs_category": places.CATEGORIES[0],
+              "obs_org": "Fält och fritid", "obs_text": "Grupp ungdomar vid lekparken", "obs_secrecy": "öppen",
+              "obs_time": dt.time(21, 30)}
+    assert "Vasaparken" in karta.save_observation(engine, values, by, TODAY)
+    assert "obs_time" in karta.OBS_KEYS[3:]  # cleared after a save, with the text
+    observations = places.load_observations(engine)
+    saved = observations[observations["description"] == "Grupp ungdomar vid lekparken"].iloc[0]
+    assert saved["time"] == dt.time(21, 30)
+    data = karta.karta_data(places.load_places(engine), observations, places.load_actions(engine),
+                            cooperation.load_meetings(engine), cooperation.load_forums(engine),
+                            areas.load_boundaries(engine), TODAY)
+    assert "**2017-01-10 kl. 21:30** · Iakttagelse · Fält och fritid" in karta.card("Vasaparken", data).entries[0]
+    form = karta.edit_form(saved, TODAY, may_edit=True)
+    tag = f"{int(saved['id'])}_{int(saved['version'])}"
+    assert next(i for i in form.inputs if i.key == f"edit_time_{tag}").args["value"] == dt.time(21, 30)
+    values = {f"edit_{name}_{tag}": value for name, value in [
+        ("date", saved["date"]), ("category", saved["category"]), ("org", saved["organisation"]),
+        ("text", saved["description"]), ("secrecy", saved["confidentiality"]), ("time", None)]}
+    karta.save_observation_edit(engine, values, by, int(saved["id"]), int(saved["version"]), tag, TODAY)
+    observations = places.load_observations(engine)
+    assert observations.loc[observations["id"] == saved["id"], "time"].iloc[0] is None  # cleared: "Tid saknas"
+    engine.dispose()
 
 
 def test_the_karta_page_is_a_screen_over_the_views():

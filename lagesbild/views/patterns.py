@@ -9,7 +9,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from lagesbild.charts import FONT_SIZE, PALETTE, SWEDISH, SWEDISH_LOCALE
+from lagesbild.views.charts import FONT_SIZE, PALETTE, SWEDISH, SWEDISH_LOCALE
 from lagesbild.cooperation import COUNCIL
 from lagesbild.formatting import NBSP, date as format_date, number, percent
 from lagesbild.stats import RateRatio, rate_ratio
