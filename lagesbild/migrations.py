@@ -47,9 +47,19 @@ def _create_schema(conn: Connection) -> None:
     db.metadata.create_all(conn)
 
 
+def _add_submissions(conn: Connection) -> None:
+    from . import submissions
+
+    submissions.create_tables(conn)
+
+
+# Issue #16's step is version 3 once the schema branch's version 2 (observation time) is merged before it;
+# on this branch alone it is numbered 2 so that the versions stay 1, 2, 3, … without a gap.
 MIGRATIONS: list[Migration] = [
     Migration(1, "Grundschemat: undersökningar, platser, samverkan, medborgarlöften, dagordning och metadata",
               _create_schema),
+    Migration(2, "Inskick från samverkansparter: inskick, stopp och bilder, som granskas innan de räknas",
+              _add_submissions),
 ]
 
 
@@ -154,3 +164,8 @@ def _check_order(migrations: Sequence[Migration]) -> None:
     versions = [m.version for m in migrations]
     if not versions or versions != list(range(1, len(versions) + 1)):
         raise ValueError(f"migrations must be numbered 1, 2, 3, … in order, got {versions}")
+
+
+# Declares the submission tables on db.metadata, so that migration 1 creates them in a fresh database too;
+# imported last because submissions itself needs atomic() from here.
+from . import submissions as _submissions  # noqa: E402,F401

@@ -1,0 +1,222 @@
+"""Partners contribute between meetings (issue #16): the rapportör role, submissions kept apart until reviewed,
+photos stripped of EXIF, rejection reasons, snapping public points to a grid, and the pages."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from lagesbild import agenda, audit, auth, backup, photos, places, submissions
+from lagesbild.auth import NotAllowed
+from lagesbild.problems import InputError
+from lagesbild.submissions import Stop
+from lagesbild.views import partners as view
+from roles import actor, as_role
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+TODAY = dt.date(2017, 3, 1)
+NOW = dt.datetime(2017, 3, 1, 10, 0)
+SECRET = "Tält under bron vid Odenplan, tre personer."
+
+
+def gps_jpeg(width: int = 3000, height: int = 2000) -> bytes:
+    """A JPEG as a phone makes it: EXIF with GPS position, camera maker and model."""
+    image = Image.new("RGB", (width, height), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Telefonbolaget", "Modell X"
+    exif[0x8825] = {1: "N", 2: (59.0, 20.0, 30.0), 3: "E", 4: (18.0, 3.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def send(engine, by=None, stops=None) -> int:
+    stops = stops or [Stop("Odenplan", "bosättningar/sovplatser", SECRET, dt.date(2017, 2, 20), "22:15",
+                           photos=(("bild.jpg", gps_jpeg()),))]
+    return submissions.submit(engine, "Svenska kyrkan", stops, today=TODAY, by=by or actor("rapportör"))
+
+
+# --- the role --------------------------------------------------------------------------------------------
+
+def test_a_rapportör_may_submit_and_see_open_material_but_nothing_intern_and_edit_nothing():
+    assert auth.actions_for("rapportör") == ["se_öppet", "skicka_in"]
+    assert auth.visible_confidentiality("rapportör") == ("öppen",)
+    assert auth.role_named("Rapportor") == "rapportör"
+    assert "rapportör" in auth.ACCOUNT_ROLES
+    assert not auth.allowed("intern", "skicka_in") and not auth.allowed("publik", "skicka_in")
+
+
+# The cases test_access.py's role × action matrix gets at merge (issue #16).
+CASES = {
+    "submit": ("skicka_in", lambda e, by: send(e, by)),
+    "load_own": ("skicka_in", lambda e, by: submissions.load_own(e, by)),
+    "load_queue": ("registrera", lambda e, by: submissions.load_queue(e, by)),
+    "publish": ("registrera", lambda e, by: submissions.publish(e, send(e), "öppen", today=TODAY, by=by)),
+    "reject": ("registrera", lambda e, by: submissions.reject(e, send(e), "Dubblett.", by=by)),
+    "correct": ("redigera", lambda e, by: submissions.correct(
+        e, int(submissions.load_own(e, actor("rapportör"))["stop_id"].iloc[0]) if send(e) else 0, "Odenplan",
+        "annat", "Rättad.", dt.date(2017, 2, 20), today=TODAY, by=by)),
+}
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_role_against_every_submission_action(engine, role, case):
+    action, call = CASES[case]
+    if auth.allowed(role, action):
+        call(engine, actor(role))
+    else:
+        with pytest.raises(NotAllowed) as caught:
+            call(engine, actor(role))
+        assert "får du inte" in str(caught.value)
+
+
+def test_a_rapportör_sees_only_their_own_submissions(engine):
+    send(engine)
+    other = audit.Actor("annan.part", "rapportör")
+    assert len(submissions.load_own(engine, actor("rapportör"))) == 1
+    assert submissions.load_own(engine, other).empty
+    stop_id = int(submissions.load_own(engine, actor("rapportör"))["stop_id"].iloc[0])
+    with pytest.raises(NotAllowed):
+        submissions.load_photos(engine, stop_id, other)
+    assert len(submissions.load_photos(engine, stop_id, actor("rapportör"))) == 1
+
+
+# --- nothing unreviewed counts ---------------------------------------------------------------------------
+
+def everything_shown(engine) -> str:
+    """What maps, counts, slides and exports are built from, as one text."""
+    observations = places.load_observations(engine, include_internal=True)
+    deck = agenda.build_deck(engine, TODAY, 41, now=NOW)
+    return " ".join([observations.to_csv(), places.category_counts(observations).to_csv(), repr(deck)])
+
+
+def test_a_submission_is_invisible_everywhere_until_published_then_where_its_confidentiality_allows(engine):
+    before = everything_shown(engine)
+    submission_id = send(engine)
+    assert everything_shown(engine) == before
+    assert SECRET not in before
+
+    submissions.publish(engine, submission_id, "intern", today=TODAY, by=actor("redaktör"))
+    assert SECRET not in places.load_observations(engine).to_csv()  # the public reads öppen only
+    published = places.load_observations(engine, include_internal=True)
+    assert published["description"].str.contains("Tält under bron").sum() == 1
+    assert "kl. 22:15" in published["description"].iloc[-1]
+
+    open_id = send(engine)
+    submissions.publish(engine, open_id, "öppen", today=TODAY, by=actor("redaktör"))
+    assert places.load_observations(engine)["description"].str.contains("Tält under bron").sum() == 1
+    assert submissions.load_queue(engine, actor("redaktör")).empty
+
+
+def test_publishing_can_make_a_new_place_at_the_phones_position_or_must_be_merged(engine):
+    stop = Stop("Gångtunneln vid Vasaparken", "fysisk miljö/belysning", "Trasig belysning.", dt.date(2017, 2, 1),
+                lat=59.3405, lon=18.0430)
+    submission_id = send(engine, stops=[stop])
+    with pytest.raises(InputError, match="slå ihop med en befintlig plats"):
+        submissions.publish(engine, submission_id, "öppen", today=TODAY, by=actor("redaktör"))
+    submissions.publish(engine, submission_id, "öppen", new_place_area="Norrmalm", today=TODAY, by=actor("redaktör"))
+    assert "Gångtunneln vid Vasaparken" in set(places.load_places(engine)["name"])
+
+    merged_id = send(engine, stops=[stop])
+    stop_id = int(submissions.load_queue(engine, actor("redaktör"))["stop_id"].iloc[0])
+    submissions.correct(engine, stop_id, "Odenplan", "annat", "Trasig belysning i tunneln.", dt.date(2017, 2, 1),
+                        today=TODAY, by=actor("redaktör"))
+    submissions.publish(engine, merged_id, "öppen", today=TODAY, by=actor("redaktör"))
+    odenplan = places.load_observations(engine).query("place == 'Odenplan'")
+    assert "Trasig belysning i tunneln." in set(odenplan["description"])
+
+
+def test_a_walk_with_several_stops_is_one_submission_and_every_step_is_in_the_trail(engine):
+    walk = [Stop("Odenplan", "fysisk miljö/belysning", "Mörkt vid trappan.", dt.date(2017, 2, 1)),
+            Stop("Vasaparken", "ungdomar", "Många ungdomar vid lekparken.", dt.date(2017, 2, 1))]
+    submission_id = submissions.submit(engine, "Fastighetsägarna", walk, "trygghetsvandring", today=TODAY,
+                                       by=actor("rapportör"))
+    assert len(submissions.load_queue(engine, actor("redaktör"))) == 2
+    assert len(submissions.publish(engine, submission_id, "öppen", today=TODAY, by=actor("redaktör"))) == 2
+    trail = audit.load_log(engine, actor("administratör"), table_name="submission")
+    assert list(trail["action"]) == ["ändrad", "ny"]
+    assert '"status": "publicerad"' in trail["after"].iloc[0]
+
+
+def test_every_problem_in_a_submission_is_named_in_swedish(engine):
+    bad = Stop("", "okänd", "Ring 070-123 45 67", dt.date(2017, 4, 1), "25:99",
+               photos=(("bild.heic", b"inte en bild"),))
+    with pytest.raises(InputError) as caught:
+        submissions.submit(engine, "", [bad], today=TODAY, by=actor("rapportör"))
+    text = str(caught.value)
+    for expected in ("organisation", "välj en plats", "kategori", "har inte inträffat än", "klockslag",
+                     "mobilnummer", "bild.heic"):
+        assert expected in text, expected
+    assert submissions.load_own(engine, actor("rapportör")).empty
+
+
+# --- photos ----------------------------------------------------------------------------------------------
+
+def test_a_stored_photo_has_no_exif_gps_or_device_and_is_resized(engine):
+    send(engine)
+    stop_id = int(submissions.load_own(engine, actor("rapportör"))["stop_id"].iloc[0])
+    stored = Image.open(io.BytesIO(submissions.load_photos(engine, stop_id, actor("redaktör"))[0]))
+    assert stored.format == "JPEG"
+    assert max(stored.size) == photos.LONGEST_SIDE
+    assert not stored.getexif() and "exif" not in stored.info
+    assert Image.open(io.BytesIO(gps_jpeg())).getexif().get_ifd(0x8825)  # the original had a position
+
+
+def test_png_with_transparency_and_heic_become_jpeg():
+    png = io.BytesIO()
+    Image.new("RGBA", (40, 30), (0, 0, 0, 0)).save(png, "PNG")
+    assert Image.open(io.BytesIO(photos.prepare("a.png", png.getvalue()))).format == "JPEG"
+    if photos.HEIC:
+        import pillow_heif
+
+        heic = io.BytesIO()
+        pillow_heif.from_pillow(Image.new("RGB", (64, 48), "red")).save(heic, quality=50)
+        assert Image.open(io.BytesIO(photos.prepare("a.heic", heic.getvalue()))).size == (64, 48)
+
+
+def test_photos_survive_a_backup_and_restore(engine, tmp_path):
+    from lagesbild import db
+
+    send(engine)
+    stop_id = int(submissions.load_own(engine, actor("rapportör"))["stop_id"].iloc[0])
+    original = submissions.load_photos(engine, stop_id, actor("redaktör"))
+    backup.export_database(engine, tmp_path / "kopia.jsonl.gz")
+    empty = db.connect(str(tmp_path / "tom.sqlite"))
+    backup.restore_database(empty, tmp_path / "kopia.jsonl.gz")
+    assert submissions.load_photos(empty, stop_id, actor("redaktör")) == original
+
+
+# --- rejection -------------------------------------------------------------------------------------------
+
+def test_a_rejected_submission_shows_its_reason_to_the_submitter(engine):
+    submission_id = send(engine)
+    with pytest.raises(InputError, match="skriv varför"):
+        submissions.reject(engine, submission_id, " ", by=actor("redaktör"))
+    submissions.reject(engine, submission_id, "Redan rapporterat av polisen.", by=actor("redaktör"))
+    mine = view.my_submissions(submissions.load_own(engine, actor("rapportör")))
+    assert mine.iloc[0]["Status"] == "Avvisad"
+    assert mine.iloc[0]["Kommentar"] == "Redan rapporterat av polisen."
+    assert everything_shown(engine) == everything_shown(engine)
+    assert SECRET not in places.load_observations(engine, include_internal=True).to_csv()
+
+
+# --- the public map's grid -------------------------------------------------------------------------------
+
+def test_public_points_are_snapped_to_a_200_metre_grid_and_intern_ones_stay_exact():
+    lat, lon = 59.342913, 18.049521
+    snapped = view.snap_to_grid(lat, lon)
+    assert snapped != (lat, lon)
+    assert view.snap_to_grid(*snapped) == snapped  # a cell's centre stays put
+    assert view.distance_m((lat, lon), snapped) <= 200 * 0.75
+    near = view.snap_to_grid(lat + 0.0003, lon + 0.0003)  # 30 m away: the same cell or the next
+    assert view.distance_m(near, snapped) in (0,) or view.distance_m(near, snapped) == pytest.approx(200, rel=0.05)
+    points = view.public_points(
+        __import__("pandas").DataFrame({"lat": [lat, lat], "lon": [lon, lon], "own_point": [True, True],
+                                        "confidentiality": ["öppen", "intern"]}))
+    assert (points.loc[0, "lat"], points.loc[0, "lon"]) == snapped
+    assert (points.loc[1, "lat"], points.loc[1, "lon"]) == (lat, lon)
