@@ -156,6 +156,7 @@ def submit(engine, organisation: str, stops: list[Stop], kind: str = "iakttagels
             for image in images:
                 conn.execute(insert(photo).values(stop_id=stop_id, content=image, created_at=now))
         audit.record(conn, by, submission, new_id, "ny", None, _summary(conn, new_id))
+        db.bump_version(conn)
     return int(new_id)
 
 
@@ -242,6 +243,7 @@ def correct(engine, stop_id: int, place: str, category: str, description: str, s
                      .values(version=submission.c.version + 1))
         audit.record(conn, by, submission, stop["submission_id"], "ändrad", before,
                      _summary(conn, stop["submission_id"]))
+        db.bump_version(conn)
 
 
 def publish(engine, submission_id: int, confidentiality: str, new_place_area: str = "", show_photos: bool = False,
@@ -283,6 +285,7 @@ def publish(engine, submission_id: int, confidentiality: str, new_place_area: st
             conn.execute(update(photo).where(photo.c.stop_id == stop["id"]).values(published=show_photos))
         _review(conn, submission_id, "publicerad", "", confidentiality, by)
         audit.record(conn, by, submission, submission_id, "ändrad", before, _summary(conn, submission_id))
+        db.bump_version(conn)
     return observation_ids
 
 
@@ -298,6 +301,7 @@ def reject(engine, submission_id: int, reason: str, *, by: "audit.Actor") -> Non
         before = _summary(conn, submission_id)
         _review(conn, submission_id, "avvisad", reason, None, by)
         audit.record(conn, by, submission, submission_id, "ändrad", before, _summary(conn, submission_id))
+        db.bump_version(conn)
 
 
 def _review(conn, submission_id: int, status: str, reason: str, confidentiality: str | None, by) -> None:

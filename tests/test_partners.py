@@ -220,3 +220,88 @@ def test_public_points_are_snapped_to_a_200_metre_grid_and_intern_ones_stay_exac
                                         "confidentiality": ["öppen", "intern"]}))
     assert (points.loc[0, "lat"], points.loc[0, "lon"]) == snapped
     assert (points.loc[1, "lat"], points.loc[1, "lon"]) == (lat, lon)
+
+
+# --- pages -----------------------------------------------------------------------------------------------
+
+def open_page(page: str, role: str) -> AppTest:
+    at = as_role(AppTest.from_file(str(APP), default_timeout=60), role)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_partner_reports_on_the_form_and_sees_it_waiting_then_the_editor_publishes_it(engine):
+    at = open_page("pages/rapportera.py", "rapportör")
+    at.text_input(key="report_org").input("Svenska kyrkan")
+    at.selectbox(key="report_place").select("Odenplan")
+    at.selectbox(key="report_category").select("ungdomar")
+    at.text_area(key="report_text").input("Stökigt vid trappan på kvällen.")
+    at.button(key="report_save").click().run()
+    assert not at.exception
+    assert any("Tack!" in s.value for s in at.success)
+    mine = at.dataframe[0].value
+    assert list(mine["Status"]) == ["Väntar på granskning"]
+
+    queue = open_page("pages/granska.py", "redaktör")
+    assert any("Svenska kyrkan" in h.value for h in queue.subheader)
+    submission_id = int(submissions.load_queue(engine, actor("redaktör"))["id"].iloc[0])
+    queue.button(key=f"pub_go_{submission_id}").click().run()
+    assert any("Publicerat som 1 iakttagelse märkt öppen" in s.value for s in queue.success)
+    assert any("Inga inskick väntar" in i.value for i in queue.info)
+    assert "Stökigt vid trappan på kvällen." in set(places.load_observations(engine)["description"])
+
+
+def test_the_editor_rejects_with_a_reason_on_the_queue_page(engine):
+    submission_id = send(engine)
+    queue = open_page("pages/granska.py", "redaktör")
+    queue.button(key=f"reject_go_{submission_id}").click().run()
+    assert any("Skriv varför inskicket avvisas" in e.value for e in queue.error)
+    queue.text_input(key=f"reject_reason_{submission_id}").input("Gäller en annan stadsdel.")
+    queue.button(key=f"reject_go_{submission_id}").click().run()
+    assert any("avvisat" in s.value for s in queue.success)
+    mine = open_page("pages/rapportera.py", "rapportör").dataframe[0].value
+    assert mine.iloc[0]["Kommentar"] == "Gäller en annan stadsdel."
+
+
+@pytest.mark.parametrize("role", ["publik", "intern"])
+def test_only_partners_and_editors_get_the_form_and_only_editors_the_queue(role):
+    at = open_page("pages/rapportera.py", role)
+    assert [e.value for e in at.error] == [auth.refusal(role, "skicka_in")]
+    assert not at.get("file_uploader")
+    queue = open_page("pages/granska.py", "rapportör")
+    assert [e.value for e in queue.error] == [auth.refusal("rapportör", "registrera")]
+
+
+def test_the_feedback_page_shows_open_material_only_and_a_one_page_pdf(engine):
+    from pypdf import PdfReader
+
+    places.add_observation(engine, "Odenplan", dt.date(2016, 11, 1), "ungdomar", "SL", "Hemlig iakttagelse.",
+                           "intern", today=TODAY, by=actor("redaktör"))
+    at = open_page("pages/aterkoppling.py", "administratör")
+    shown = " ".join(m.value for m in at.markdown) + at.dataframe[0].value.to_csv()
+    assert "Hemlig iakttagelse." not in shown
+    assert [h.value for h in at.subheader][:2] == ["Det ni berättade för oss", "Det vi gjorde"]
+    from lagesbild.views import aterkoppling
+
+    feedback = aterkoppling.build_feedback(
+        places.load_observations(engine, include_internal=True), places.load_actions(engine, include_internal=True),
+        places.load_places(engine), surveys_results(engine), surveys_indicators(engine), dt.date(2016, 1, 1),
+        dt.date(2016, 12, 31), 41)
+    open_2016 = places.load_observations(engine)
+    assert feedback.themes["Antal"].sum() == (open_2016["date"].astype(str).str.startswith("2016")).sum()
+    assert any("troligen mellan" in line for line in feedback.changed)
+    assert len(PdfReader(io.BytesIO(aterkoppling.pdf_bytes(feedback))).pages) == 1
+
+
+def surveys_results(engine):
+    from lagesbild import surveys
+
+    return surveys.load_results(engine)
+
+
+def surveys_indicators(engine):
+    from lagesbild import surveys
+
+    return surveys.load_indicators(engine)

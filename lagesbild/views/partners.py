@@ -10,6 +10,7 @@ import pandas as pd
 from .. import places, submissions
 from ..audit import Actor
 from ..formatting import date as date_text
+from ..formatting import markdown_escape as md
 from ..submissions import Stop
 
 CATEGORIES = places.CATEGORIES
@@ -129,7 +130,7 @@ def stop_text(stop: pd.Series) -> str:
     when = date_text(stop["seen_on"]) + (f" kl. {stop['seen_at']}" if stop["seen_at"] else "")
     point = (f" · position {stop['lat']:.5f}, {stop['lon']:.5f}" if pd.notna(stop["lat"]) else "")
     photos = f" · {stop['photos']} bild{'er' if stop['photos'] != 1 else ''}" if stop["photos"] else ""
-    return f"**{stop['place']}** · {when} · {stop['category']}{point}{photos}\n\n{stop['description']}"
+    return f"**{md(stop['place'])}** · {when} · {md(stop['category'])}{point}{photos}\n\n{md(stop['description'])}"
 
 
 def correct(engine, by: Actor, stop_id: int, place: str, category: str, description: str,

@@ -1,0 +1,64 @@
+import datetime
+
+import streamlit as st
+
+import ui
+from lagesbild.views import partners as view
+
+FORM = "report"
+KEYS = ("report_org", "report_place", "report_name", "report_category", "report_text", "report_date", "report_time")
+engine = ui.frame("Rapportera", needs="skicka_in")
+# Thumb-sized targets on a phone: every control at least 3 rem high, text large enough to read outdoors.
+st.markdown("""<style>
+.stButton button, .stFormSubmitButton button, [data-baseweb="select"] > div, .stTextInput input,
+.stDateInput input, .stTimeInput input { min-height: 3rem; font-size: 1.05rem; }
+</style>""", unsafe_allow_html=True)
+me = ui.actor()
+state = st.session_state
+st.title("Rapportera")
+st.caption("Berätta vad du har sett. En redaktör läser inskicket innan det blir en del av lägesbilden. "
+           "Skriv aldrig namn, personnummer, telefonnummer eller annat som pekar ut en person.")
+
+st.text_input("Organisation du rapporterar för", key="report_org", placeholder="Till exempel Svenska kyrkan")
+place = st.selectbox("Plats", view.place_choices(ui.load("places")), index=None, key="report_place",
+                     placeholder="Välj plats eller din position")
+if place == view.OWN_POSITION:
+    locate = st.components.v2.component("lagesbild_position", html=view.POSITION_HTML, css=view.POSITION_CSS,
+                                        js=view.POSITION_JS)
+    position = locate(key="report_position", on_position_change=lambda: None).get("position")
+    st.caption(view.position_text(position))
+    st.text_input("Vad heter platsen?", key="report_name", placeholder="Till exempel gångtunneln vid parken")
+else:
+    position = None
+st.selectbox("Vad handlar det om?", view.CATEGORIES, index=None, key="report_category", placeholder="Välj kategori")
+st.text_area("Vad såg du?", key="report_text", height=120,
+             placeholder="Beskriv vad som hände, inte vem. Till exempel: nedskräpat och trasig belysning vid trappan.")
+day, clock = st.columns(2)
+day.date_input("Datum", datetime.date.today(), key="report_date", format="YYYY-MM-DD",
+               max_value=datetime.date.today())
+clock.time_input("Klockslag (valfritt)", None, key="report_time", step=300)
+uploads = st.file_uploader("Bilder (valfritt, högst 5)", type=["jpg", "jpeg", "png", "heic", "heif"],
+                           accept_multiple_files=True, key="report_photos",
+                           help="Du kan ta en bild med kameran. Position och uppgifter om telefonen tas bort "
+                                "ur bilden innan den sparas.")
+
+
+def save() -> str:
+    return view.submit(engine, me, state.get("report_org", ""), state.get("report_place") or "",
+                       state.get("report_name", ""), state.get("report_category") or "", state.get("report_text", ""),
+                       state.get("report_date"), state.get("report_time"), position,
+                       [(f.name, f.getvalue()) for f in uploads or []])
+
+
+st.button("Skicka in", key="report_save", type="primary", width="stretch", icon=":material/send:",
+          on_click=ui.form_saver(FORM, save, KEYS,
+                                 clear=("report_place", "report_name", "report_text", "report_time",
+                                        "report_photos", "report_category")))
+ui.form_feedback(FORM)
+
+st.header("Mina inskick")
+own = ui.cached(view.load_own, me)
+if own.empty:
+    st.caption("Du har inte skickat in något än.")
+else:
+    st.dataframe(view.my_submissions(own), hide_index=True, width="stretch")
