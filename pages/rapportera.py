@@ -61,4 +61,5 @@ own = ui.cached(view.load_own, me)
 if own.empty:
     st.caption("Du har inte skickat in något än.")
 else:
-    st.dataframe(view.my_submissions(own), hide_index=True, width="stretch")
+    for card in view.my_submission_cards(own):
+        st.container(border=True).markdown(card)

@@ -241,8 +241,8 @@ def test_a_partner_reports_on_the_form_and_sees_it_waiting_then_the_editor_publi
     at.button(key="report_save").click().run()
     assert not at.exception
     assert any("Tack!" in s.value for s in at.success)
-    mine = at.dataframe[0].value
-    assert list(mine["Status"]) == ["Väntar på granskning"]
+    mine = [m.value for m in at.markdown if "skickat" in m.value]
+    assert len(mine) == 1 and mine[0].startswith("**Väntar på granskning**")
 
     queue = open_page("pages/granska.py", "redaktör")
     assert any("Svenska kyrkan" in h.value for h in queue.subheader)
@@ -261,8 +261,9 @@ def test_the_editor_rejects_with_a_reason_on_the_queue_page(engine):
     queue.text_input(key=f"reject_reason_{submission_id}").input("Gäller en annan stadsdel.")
     queue.button(key=f"reject_go_{submission_id}").click().run()
     assert any("avvisat" in s.value for s in queue.success)
-    mine = open_page("pages/rapportera.py", "rapportör").dataframe[0].value
-    assert mine.iloc[0]["Kommentar"] == "Gäller en annan stadsdel."
+    mine = [m.value for m in open_page("pages/rapportera.py", "rapportör").markdown if "skickat" in m.value]
+    assert mine[0].startswith("**Avvisad**")
+    assert mine[0].endswith("Kommentar från redaktören: Gäller en annan stadsdel\\.")  # escaped Markdown
 
 
 @pytest.mark.parametrize("role", ["publik", "intern"])

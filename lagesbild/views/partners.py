@@ -98,6 +98,18 @@ def my_submissions(own: pd.DataFrame) -> pd.DataFrame:
         "Bilder": own["photos"], "Status": outcome, "Kommentar": own["reason"].fillna("")})
 
 
+def my_submission_cards(own: pd.DataFrame) -> list[str]:
+    """The own list as one short Markdown card per stop, readable on a phone; typed text shown as typed."""
+    cards = []
+    for row in my_submissions(own).to_dict("records"):
+        count = row["Bilder"]
+        photos = f" · {count} bild{'er' if count != 1 else ''}" if count else ""
+        comment = f"\n\nKommentar från redaktören: {md(row['Kommentar'])}" if row["Kommentar"] else ""
+        cards.append(f"**{row['Status']}** · skickat {row['Skickat']}\n\n**{md(row['Plats'])}** · "
+                     f"{md(row['Kategori'])}{photos}\n\n{md(row['Vad du såg'])}{comment}")
+    return cards
+
+
 # --- the editors' queue ------------------------------------------------------------------------------------
 
 
