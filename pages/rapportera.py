@@ -38,22 +38,24 @@ day.date_input("Datum", datetime.date.today(), key="report_date", format="YYYY-M
                max_value=datetime.date.today())
 clock.time_input("Klockslag (valfritt)", None, key="report_time", step=300)
 uploads = st.file_uploader("Bilder (valfritt, högst 5)", type=["jpg", "jpeg", "png", "heic", "heif"],
-                           accept_multiple_files=True, key="report_photos",
+                           accept_multiple_files=True, key=f"report_photos_{state.get('report_round', 0)}",
                            help="Du kan ta en bild med kameran. Position och uppgifter om telefonen tas bort "
                                 "ur bilden innan den sparas.")
 
 
 def save() -> str:
-    return view.submit(engine, me, state.get("report_org", ""), state.get("report_place") or "",
-                       state.get("report_name", ""), state.get("report_category") or "", state.get("report_text", ""),
-                       state.get("report_date"), state.get("report_time"), position,
-                       [(f.name, f.getvalue()) for f in uploads or []])
+    thanks = view.submit(engine, me, state.get("report_org", ""), state.get("report_place") or "",
+                         state.get("report_name", ""), state.get("report_category") or "", state.get("report_text", ""),
+                         state.get("report_date"), state.get("report_time"), position,
+                         [(f.name, f.getvalue()) for f in uploads or []])
+    # Set, not forgotten: a browser keeps showing a widget's old value when its key is only removed.
+    state.update(report_place=None, report_name="", report_category=None, report_text="", report_time=None,
+                 report_round=state.get("report_round", 0) + 1)  # a new uploader, since its files cannot be set
+    return thanks
 
 
 st.button("Skicka in", key="report_save", type="primary", width="stretch", icon=":material/send:",
-          on_click=ui.form_saver(FORM, save, KEYS,
-                                 clear=("report_place", "report_name", "report_text", "report_time",
-                                        "report_photos", "report_category")))
+          on_click=ui.form_saver(FORM, save, KEYS))
 ui.form_feedback(FORM)
 
 st.header("Mina inskick")

@@ -100,6 +100,7 @@ def test_a_partner_reports_from_a_phone_with_a_photo_and_it_reaches_the_queue(se
     send.click()
     expect(phone.locator('[data-testid="stMain"]')).to_contain_text("Tack! Inskicket är mottaget.")
     expect(phone.locator('[data-testid="stMain"]')).to_contain_text("Väntar på granskning")
+    expect(phone.get_by_label("Vad såg du?")).to_have_value("")  # ready for the next thing seen
     expect(phone.locator(EXCEPTION)).to_have_count(0)
     assert not phone.uncaught_errors, phone.uncaught_errors
     if SHOTS:
@@ -113,7 +114,7 @@ def test_a_partner_reports_from_a_phone_with_a_photo_and_it_reaches_the_queue(se
     main = desk.locator('[data-testid="stMain"]')
     expect(main).to_contain_text("Iakttagelse från Svenska kyrkan")
     expect(main).to_contain_text("Trappan vid Vasaparken")
-    expect(main).to_contain_text("1 bild")
+    expect(main).to_contain_text("position 59,34290, 18,04950 · 1 bild")
     photo = main.locator('[data-testid="stImage"] img').first
     expect(photo).to_be_visible()
     if SHOTS:

@@ -140,7 +140,7 @@ def queue(waiting: pd.DataFrame, place_frame: pd.DataFrame) -> list[QueueItem]:
 def stop_text(stop: pd.Series) -> str:
     """One stop as the editor reads it: place, date and time, category, what was seen, photos."""
     when = date_text(stop["seen_on"]) + (f" kl. {stop['seen_at']}" if stop["seen_at"] else "")
-    point = (f" · position {stop['lat']:.5f}, {stop['lon']:.5f}" if pd.notna(stop["lat"]) else "")
+    point = (f" · position {stop['lat']:.5f}, {stop['lon']:.5f}".replace(".", ",") if pd.notna(stop["lat"]) else "")
     photos = f" · {stop['photos']} bild{'er' if stop['photos'] != 1 else ''}" if stop["photos"] else ""
     return f"**{md(stop['place'])}** · {when} · {md(stop['category'])}{point}{photos}\n\n{md(stop['description'])}"
 
@@ -182,7 +182,7 @@ def load_queue(engine, by: Actor) -> pd.DataFrame:
 
 # --- asking the phone for its position, only on a tap (st.components.v2; served by the app, no CDN) ----------
 
-POSITION_HTML = '<button type="button" class="where">📍 Hämta min position</button><p class="said"></p>'
+POSITION_HTML = '<button type="button" class="where">Hämta min position</button><p class="said"></p>'
 POSITION_CSS = """
 .where { width: 100%; min-height: 3.2rem; font-size: 1.1rem; border-radius: .5rem; border: 1px solid #888;
          background: var(--st-secondary-background-color, #f0f2f6); color: inherit; cursor: pointer; }
