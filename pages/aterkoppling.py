@@ -21,22 +21,19 @@ feedback = view.build_feedback(observations, actions, ui.load("places"), ui.load
                                ui.load("indicators"), start, end, ui.settings().min_answers)
 
 st.header(f"Perioden {feedback.period}")
-told, did = st.columns(2, gap="large")
+told, changed = st.columns(2, gap="large")
 with told:
     st.subheader("Det ni berättade för oss")
     st.write(feedback.told)
     if not feedback.themes.empty:
         st.dataframe(feedback.themes, hide_index=True, width="stretch")
-with did:
-    st.subheader("Det vi gjorde")
-    st.markdown(view.bullets(feedback.did))
-changed, improved = st.columns(2, gap="large")
 with changed:
     st.subheader("Det som förändrades")
     st.markdown(view.bullets(feedback.changed))
-with improved:
     st.subheader("Platser där läget blivit bättre")
     st.markdown(view.bullets(feedback.improved))
+st.subheader("Det vi gjorde")
+st.markdown(view.bullets(feedback.did))
 st.caption(feedback.note)
 st.download_button("Ladda ner som pdf (en sida)", view.pdf_bytes(feedback), f"aterkoppling-{start}-{end}.pdf",
                    "application/pdf", key="feedback_pdf", icon=":material/download:")

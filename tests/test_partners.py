@@ -283,7 +283,8 @@ def test_the_feedback_page_shows_open_material_only_and_a_one_page_pdf(engine):
     at = open_page("pages/aterkoppling.py", "administratör")
     shown = " ".join(m.value for m in at.markdown) + at.dataframe[0].value.to_csv()
     assert "Hemlig iakttagelse." not in shown
-    assert [h.value for h in at.subheader][:2] == ["Det ni berättade för oss", "Det vi gjorde"]
+    assert [h.value for h in at.subheader] == ["Det ni berättade för oss", "Det som förändrades",
+                                               "Platser där läget blivit bättre", "Det vi gjorde"]
     from lagesbild.views import aterkoppling
 
     feedback = aterkoppling.build_feedback(
