@@ -116,6 +116,11 @@ def _stop_problems(stop: Stop, number: int | None, today: dt.date) -> tuple[list
     return problems, prepared
 
 
+def check_stop(stop: Stop, today: dt.date) -> None:
+    """Raise InputError naming every problem with one stop (photos included), before it joins a walk."""
+    raise_if(_stop_problems(stop, None, today)[0])
+
+
 def _is_clock(text: str) -> bool:
     try:
         dt.time.fromisoformat(text.replace(".", ":"))

@@ -20,6 +20,11 @@ st.caption("Berätta vad du har sett. En redaktör läser inskicket innan det bl
            "Skriv aldrig namn, personnummer, telefonnummer eller annat som pekar ut en person.")
 
 st.text_input("Organisation du rapporterar för", key="report_org", placeholder="Till exempel Svenska kyrkan")
+walk = st.toggle("Trygghetsvandring med flera stopp", key="report_walk",
+                 help="Lägg till ett stopp i taget och skicka in hela vandringen på en gång.")
+stops = state.setdefault("report_stops", [])
+if walk and stops:
+    st.markdown(view.walk_text(stops))
 place = st.selectbox("Plats", view.place_choices(ui.load("places")), index=None, key="report_place",
                      placeholder="Välj plats eller din position")
 if place == view.OWN_POSITION:
@@ -43,18 +48,38 @@ uploads = st.file_uploader("Bilder (valfritt, högst 5)", type=["jpg", "jpeg", "
                                 "ur bilden innan den sparas.")
 
 
-def save() -> str:
-    thanks = view.submit(engine, me, state.get("report_org", ""), state.get("report_place") or "",
-                         state.get("report_name", ""), state.get("report_category") or "", state.get("report_text", ""),
-                         state.get("report_date"), state.get("report_time"), position,
-                         [(f.name, f.getvalue()) for f in uploads or []])
+def this_stop():
+    return view.stop_from_form(state.get("report_place") or "", state.get("report_name", ""),
+                               state.get("report_category"), state.get("report_text", ""), state.get("report_date"),
+                               state.get("report_time"), position, [(f.name, f.getvalue()) for f in uploads or []])
+
+
+def empty_stop() -> None:
     # Set, not forgotten: a browser keeps showing a widget's old value when its key is only removed.
     state.update(report_place=None, report_name="", report_category=None, report_text="", report_time=None,
                  report_round=state.get("report_round", 0) + 1)  # a new uploader, since its files cannot be set
+
+
+def save() -> str:
+    thanks = view.submit(engine, me, state.get("report_org", ""), stops if walk else [this_stop()], walk)
+    empty_stop()
+    stops.clear()
     return thanks
 
 
-st.button("Skicka in", key="report_save", type="primary", width="stretch", icon=":material/send:",
+def add() -> str:
+    added = view.add_stop(stops, this_stop())
+    empty_stop()
+    return added
+
+
+if walk:
+    st.button("Lägg till stoppet", key="report_add", width="stretch", icon=":material/add_location:",
+              on_click=ui.form_saver("report_add", add, KEYS))
+    ui.form_feedback("report_add")
+
+
+st.button("Skicka in vandringen" if walk else "Skicka in", key="report_save", type="primary", width="stretch", icon=":material/send:",
           on_click=ui.form_saver(FORM, save, KEYS))
 ui.form_feedback(FORM)
 

@@ -80,7 +80,7 @@ def build_feedback(observations: pd.DataFrame, actions: pd.DataFrame, place_fram
     themes = (told["category"].value_counts().rename_axis("Tema").reset_index(name="Antal")
               if not told.empty else pd.DataFrame({"Tema": [], "Antal": []}))
     done = _in(actions, start, end)
-    done = done[done["status"] != "planerad"].sort_values("date")
+    done = done[done["status"] != "planerad"].sort_values("date", ascending=False)  # newest first
     did = [f"{date_text(r.date)} · {r.place}: {r.description} ({r.actor})" for r in done.itertuples()]
     acted = set(done["place"])
     improved = [f"{r.name}: inga fler åtgärder behövs" for r in place_frame.itertuples()

@@ -64,18 +64,35 @@ def place_choices(place_frame: pd.DataFrame) -> list[str]:
     return sorted(place_frame["name"], key=str.casefold) + [OWN_POSITION]
 
 
-def submit(engine, by: Actor, organisation: str, place: str, own_name: str, category: str, description: str,
-           seen_on: dt.date | None, seen_at: dt.time | None, position: dict | None,
-           uploads: list[tuple[str, bytes]], today: dt.date | None = None) -> str:
-    """Send one observation for review; returns the thanks, raises InputError naming every problem."""
+def stop_from_form(place: str, own_name: str, category: str, description: str, seen_on: dt.date | None,
+                   seen_at: dt.time | None, position: dict | None, uploads: list[tuple[str, bytes]]) -> Stop:
+    """One thing seen, as the form holds it: a listed place, or the phone's position with a typed name."""
     own = place == OWN_POSITION
     lat = lon = None
-    if own and position:
+    if own and position and "lat" in position:
         lat, lon = float(position["lat"]), float(position["lon"])
-    stop = Stop((own_name if own else place) or "", category, description or "", seen_on,
+    return Stop((own_name if own else place) or "", category or "", description or "", seen_on,
                 seen_at.strftime("%H:%M") if seen_at else "", lat, lon, tuple(uploads))
-    submissions.submit(engine, organisation, [stop], today=today, by=by)
+
+
+def submit(engine, by: Actor, organisation: str, stops: list[Stop], walk: bool = False,
+           today: dt.date | None = None) -> str:
+    """Send one observation, or a walk's stops, for review; returns the thanks, raises InputError naming every problem."""
+    submissions.submit(engine, organisation, stops, "trygghetsvandring" if walk else "iakttagelse", today=today, by=by)
     return THANKS
+
+
+def add_stop(stops: list[Stop], stop: Stop, today: dt.date | None = None) -> str:
+    """Check a walk's stop and add it to `stops`; returns the confirmation, raises InputError naming every problem."""
+    submissions.check_stop(stop, today or dt.date.today())
+    stops.append(stop)
+    return f"Stopp {len(stops)} är tillagt. Fyll i nästa stopp, eller skicka in vandringen."
+
+
+def walk_text(stops: list[Stop]) -> str:
+    """The walk's stops so far, as a numbered Markdown list."""
+    return "\n".join(f"{n}. **{md(s.place)}** · {md(s.category)} · {md(s.description)}"
+                     for n, s in enumerate(stops, start=1))
 
 
 def position_text(position: dict | None) -> str:
