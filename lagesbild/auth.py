@@ -62,7 +62,7 @@ PERMISSIONS: dict[str, Permission] = {
     "se_öppet": Permission("se material märkt öppen", _EVERYONE),
     "se_internt": Permission("se material märkt intern", _READERS),
     # Submissions wait in their own tables until an editor publishes them: nothing unreviewed is counted.
-    "skicka_in": Permission("skicka in iakttagelser för granskning", frozenset({"rapportör"}) | _EDITORS),
+    "skicka_in": Permission("skicka in iakttagelser för granskning", _EVERYONE - {PUBLIC}),
     "registrera": Permission("registrera iakttagelser, åtgärder, möten, framsteg och laget runt", _EDITORS),
     "redigera": Permission("ändra registrerade uppgifter, platser och dagordningen", _EDITORS),
     "ta_bort": Permission("ta bort registrerade uppgifter (de går att återställa)", _EDITORS),
