@@ -325,3 +325,21 @@ def test_a_walk_is_recorded_stop_by_stop_on_the_form_and_sent_as_one(engine):
     queued = submissions.load_queue(engine, actor("redaktör"))
     assert list(queued["place"]) == ["Odenplan", "Vasaparken"] and set(queued["kind"]) == {"trygghetsvandring"}
     assert queued["id"].nunique() == 1
+
+
+def test_the_migration_gives_a_version_1_database_the_submission_tables_and_keeps_its_data(tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    from lagesbild import db, migrations
+
+    engine = create_engine(db.database_url(tmp_path / "v1.sqlite"))
+    migrations.migrate(engine, migrations.MIGRATIONS[:1])
+    with engine.begin() as conn:
+        for table in reversed(submissions.TABLES):
+            table.drop(conn)
+        db.set_meta(conn, "example_loaded", "1")
+    assert not inspect(engine).has_table("submission")
+    assert migrations.migrate(engine) == [migrations.latest_version()]
+    assert {"submission", "submission_stop", "photo"} <= set(inspect(engine).get_table_names())
+    assert db.get_meta(engine, "example_loaded") == "1"
+    assert migrations.history(engine)[-1][1].startswith("Inskick från samverkansparter")
