@@ -159,8 +159,8 @@ def test_a_restore_refuses_a_postgres_database_that_is_not_empty(pg_url, tmp_pat
 
 def test_migrations_on_postgres_run_once_and_roll_back_a_failure_with_its_ddl(pg_url):
     engine = create_engine(pg_url)
-    assert migrations.migrate(engine) == [1]
-    assert migrations.migrate(engine) == []
+    assert migrations.migrate(engine, migrations.MIGRATIONS[:1]) == [1]  # version 1, whatever came later
+    assert migrations.migrate(engine, migrations.MIGRATIONS[:1]) == []
 
     def broken(conn):
         conn.execute(text("ALTER TABLE place ADD COLUMN district VARCHAR(100)"))
@@ -168,7 +168,7 @@ def test_migrations_on_postgres_run_once_and_roll_back_a_failure_with_its_ddl(pg
         raise RuntimeError("avbruten")
 
     with pytest.raises(MigrationError, match="databasen är kvar på schemaversion 1"):
-        migrations.migrate(engine, [*migrations.MIGRATIONS, Migration(2, "Trasig", broken)])
+        migrations.migrate(engine, [*migrations.MIGRATIONS[:1], Migration(2, "Trasig", broken)])
     assert migrations.current_version(engine) == 1
     assert "district" not in {c["name"] for c in inspect(engine).get_columns("place")}
     assert db.get_meta(engine, "half") is None
