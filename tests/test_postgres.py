@@ -230,3 +230,19 @@ def test_a_stale_edit_is_refused_on_postgres(pg_url):
 def test_two_concurrent_writers_lose_nothing_on_postgres(pg_url):
     open_database(pg_url).dispose()
     write_checks.check_two_concurrent_writers_lose_nothing(lambda: db.connect(pg_url))
+
+
+def test_a_submission_with_a_photo_waits_and_is_published_on_postgres(pg_url):
+    from test_partners import SECRET, TODAY, send
+
+    from lagesbild import places, submissions
+    from roles import actor
+
+    postgres = open_database(pg_url)
+    submission_id = send(postgres)
+    assert SECRET not in places.load_observations(postgres, include_internal=True).to_csv()
+    stop_id = int(submissions.load_own(postgres, actor("rapportör"))["stop_id"].iloc[0])
+    assert submissions.load_photos(postgres, stop_id, actor("redaktör"))[0][:2] == b"\xff\xd8"  # a JPEG
+    submissions.publish(postgres, submission_id, "öppen", show_photos=True, today=TODAY, by=actor("redaktör"))
+    assert places.load_observations(postgres)["description"].str.contains("Tält under bron").sum() == 1
+    postgres.dispose()
