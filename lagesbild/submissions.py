@@ -20,7 +20,9 @@ from .problems import InputError, Problem, raise_if
 
 FORM = "formuläret"
 STATUSES = ("inskickad", "publicerad", "avvisad")
-KINDS = ("iakttagelse", "trygghetsvandring")
+KINDS = ("iakttagelse", "trygghetsvandring", "laget_runt")
+ROUND = "laget_runt"
+ROUND_FIELDS = {"situation": "läget", "changes": "förändringar", "needs": "behov"}
 
 submission = Table(
     "submission", db.metadata,
@@ -34,6 +36,11 @@ submission = Table(
     Column("confidentiality", String(10)),
     Column("reviewed_by", String(200)),
     Column("reviewed_at", DateTime),
+    # A laget-runt answer (kind laget_runt) has no stops: the organisation's answers for one council meeting.
+    Column("meeting_date", Date),
+    Column("situation", Text),
+    Column("changes", Text),
+    Column("needs", Text),
     Column("version", Integer, nullable=False, default=1, server_default="1"),
 )
 
@@ -165,6 +172,32 @@ def submit(engine, organisation: str, stops: list[Stop], kind: str = "iakttagels
     return int(new_id)
 
 
+def submit_round_answer(engine, meeting_date: dt.date | None, organisation: str, answers: dict[str, str], *,
+                        by: "audit.Actor") -> int:
+    """Store the organisation's laget-runt answer (situation, changes, needs) as inskickad; returns its id."""
+    auth.require(by.role, "skicka_in")
+    organisation = (organisation or "").strip()
+    answers = {key: (answers.get(key) or "").strip() for key in ROUND_FIELDS}
+    problems = [] if organisation else [Problem(FORM, "skriv vilken organisation du svarar för", None,
+                                                "organisation")]
+    if meeting_date is None:
+        problems.append(Problem(FORM, "värde saknas", None, "Datum"))
+    if not any(answers.values()):
+        problems.append(Problem(FORM, "skriv svaret på minst en av frågorna", None, "läget"))
+    problems += [Problem(FORM, reason, None, column) for column, text in
+                 [("organisation", organisation), *((ROUND_FIELDS[k], v) for k, v in answers.items())]
+                 for reason in personal_data(text)]
+    raise_if(problems)
+    with atomic(engine) as conn:
+        new_id = conn.execute(insert(submission).values(
+            kind=ROUND, organisation=organisation, submitted_by=by.name, status="inskickad", reason="",
+            submitted_at=dt.datetime.now().replace(microsecond=0), meeting_date=meeting_date, **answers)
+                              ).inserted_primary_key[0]
+        audit.record(conn, by, submission, new_id, "ny", None, _summary(conn, new_id))
+        db.bump_version(conn)
+    return int(new_id)
+
+
 def _summary(conn, submission_id: int) -> dict:
     # The trail keeps texts and counts, never photo bytes.
     row = audit.row_values(conn, submission, submission_id)
@@ -178,7 +211,7 @@ def _summary(conn, submission_id: int) -> dict:
 
 _COLUMNS = ["id", "stop_id", "position", "kind", "organisation", "submitted_by", "submitted_at", "status", "reason",
             "confidentiality", "place", "lat", "lon", "seen_on", "seen_at", "category", "description",
-            "observation_id", "photos", "version"]
+            "observation_id", "photos", "version", "meeting_date", "situation", "changes", "needs"]
 
 
 def _stops(conn, *conditions) -> pd.DataFrame:
@@ -187,11 +220,21 @@ def _stops(conn, *conditions) -> pd.DataFrame:
              .group_by(photo.c.stop_id).subquery())
     query = (select(s.c.id, t.c.id, t.c.position, s.c.kind, s.c.organisation, s.c.submitted_by, s.c.submitted_at,
                     s.c.status, s.c.reason, s.c.confidentiality, t.c.place, t.c.lat, t.c.lon, t.c.seen_on,
-                    t.c.seen_at, t.c.category, t.c.description, t.c.observation_id, count.c.n, s.c.version)
-             .select_from(s.join(t).outerjoin(count, count.c.stop_id == t.c.id)).where(*conditions)
+                    t.c.seen_at, t.c.category, t.c.description, t.c.observation_id, count.c.n, s.c.version,
+                    s.c.meeting_date, s.c.situation, s.c.changes, s.c.needs)
+             .select_from(s.outerjoin(t).outerjoin(count, count.c.stop_id == t.c.id)).where(*conditions)
              .order_by(s.c.submitted_at.desc(), s.c.id.desc(), t.c.position))
     frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=_COLUMNS)
     frame["photos"] = frame["photos"].fillna(0).astype(int)
+    # A laget-runt answer reads like a stop: the meeting as its place, the answers as what was seen.
+    rounds = frame["kind"] == ROUND
+    frame.loc[rounds, "place"] = [f"Laget runt {d}" for d in frame.loc[rounds, "meeting_date"]]
+    frame.loc[rounds, "category"] = "laget runt"
+    frame.loc[rounds, "seen_on"] = frame.loc[rounds, "meeting_date"]
+    frame.loc[rounds, "seen_at"] = ""
+    frame.loc[rounds, "description"] = [
+        " ".join(f"{ROUND_FIELDS[k].capitalize()}: {row[k]}" for k in ROUND_FIELDS if row[k])
+        for _, row in frame[rounds].iterrows()]
     return frame
 
 
@@ -261,6 +304,9 @@ def publish(engine, submission_id: int, confidentiality: str, new_place_area: st
     auth.require(by.role, "registrera")
     with engine.connect() as conn:
         row = _waiting(conn, submission_id)
+    if row["kind"] == ROUND:
+        return [_publish_round_answer(engine, row, by)]
+    with engine.connect() as conn:
         stops = conn.execute(select(submission_stop).where(submission_stop.c.submission_id == submission_id)
                              .order_by(submission_stop.c.position)).mappings().all()
         known = {name.casefold(): name for (name,) in conn.execute(
@@ -292,6 +338,19 @@ def publish(engine, submission_id: int, confidentiality: str, new_place_area: st
         audit.record(conn, by, submission, submission_id, "ändrad", before, _summary(conn, submission_id))
         db.bump_version(conn)
     return observation_ids
+
+
+def _publish_round_answer(engine, row: dict, by) -> int:
+    from . import agenda  # here, not at the top: agenda needs audit, which may still be loading
+
+    answer_id = agenda.add_answer(engine, row["meeting_date"], row["organisation"], row["situation"], row["changes"],
+                                  row["needs"], dt.datetime.now(), by=by)
+    with atomic(engine) as conn:
+        before = _summary(conn, row["id"])
+        _review(conn, row["id"], "publicerad", "", None, by)
+        audit.record(conn, by, submission, row["id"], "ändrad", before, _summary(conn, row["id"]))
+        db.bump_version(conn)
+    return answer_id
 
 
 def reject(engine, submission_id: int, reason: str, *, by: "audit.Actor") -> None:

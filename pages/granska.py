@@ -28,6 +28,8 @@ for item in items:
             images = view.photos(engine, me, stop.stop_id) if stop.photos else []
             if images:
                 st.image(images, width=240)
+            if item.is_round_answer:
+                continue
             with st.expander("Rätta eller slå ihop med en befintlig plats"):
                 here = [stop.place] + [n for n in names if n != stop.place]
                 st.selectbox("Plats", here, key=f"fix_place_{stop.stop_id}")
@@ -43,16 +45,17 @@ for item in items:
                 ui.form_feedback(form)
         left, right = st.columns(2, gap="large")
         with left:
-            st.radio("Publicera som", view.CONFIDENTIALITY, key=f"pub_secrecy_{sid}", horizontal=True)
+            if not item.is_round_answer:
+                st.radio("Publicera som", view.CONFIDENTIALITY, key=f"pub_secrecy_{sid}", horizontal=True)
+                st.checkbox("Visa bilderna tillsammans med iakttagelsen", key=f"pub_photos_{sid}")
             if item.needs_new_place:
                 st.text_input("Område för den nya platsen", key=f"pub_area_{sid}", placeholder="Till exempel Norrmalm",
                               help="Platsen finns inte i listan. Ange område för att skapa den vid telefonens "
                                    "position, eller rätta platsen ovan för att slå ihop med en befintlig.")
-            st.checkbox("Visa bilderna tillsammans med iakttagelsen", key=f"pub_photos_{sid}")
             st.button("Publicera", key=f"pub_go_{sid}", type="primary", icon=":material/publish:",
-                      on_click=ui.form_saver("review", lambda s=sid: view.publish(
+                      on_click=ui.form_saver("review", lambda s=sid, r=item.is_round_answer: view.publish(
                           engine, me, s, state.get(f"pub_secrecy_{s}"), state.get(f"pub_area_{s}", ""),
-                          bool(state.get(f"pub_photos_{s}"))), (f"pub_secrecy_{sid}",)))
+                          bool(state.get(f"pub_photos_{s}")), r), (f"pub_secrecy_{sid}",)))
         with right:
             st.text_input("Skäl att avvisa (visas för den som skickade in)", key=f"reject_reason_{sid}")
             st.button("Avvisa", key=f"reject_go_{sid}", icon=":material/block:", on_click=ui.form_saver(

@@ -79,7 +79,8 @@ if walk:
     ui.form_feedback("report_add")
 
 
-st.button("Skicka in vandringen" if walk else "Skicka in", key="report_save", type="primary", width="stretch", icon=":material/send:",
+st.button("Skicka in vandringen" if walk else "Skicka in", key="report_save", type="primary", width="stretch",
+          icon=":material/send:",
           on_click=ui.form_saver(FORM, save, KEYS))
 ui.form_feedback(FORM)
 
@@ -90,3 +91,16 @@ if own.empty:
 else:
     for card in view.my_submission_cards(own):
         st.container(border=True).markdown(card)
+
+with st.expander("Laget runt inför rådsmötet", icon=":material/forum:"):
+    st.caption("Organisationens svar till laget runt. Det visas på rådsmötet när en redaktör har granskat det.")
+    st.date_input("Rådsmötets datum", None, key="round_date", format="YYYY-MM-DD")
+    st.text_area("Hur ser läget ut hos er?", key="round_situation")
+    st.text_area("Vad har förändrats sedan förra mötet?", key="round_changes")
+    st.text_area("Vad behöver ni från rådet?", key="round_needs")
+    st.button("Skicka svaret", key="round_save", width="stretch", icon=":material/send:", on_click=ui.form_saver(
+        "round", lambda: view.submit_round_answer(
+            engine, me, state.get("round_date"), state.get("report_org", ""), state.get("round_situation", ""),
+            state.get("round_changes", ""), state.get("round_needs", "")),
+        ("report_org", "round_date", "round_situation", "round_changes", "round_needs")))
+    ui.form_feedback("round")

@@ -343,3 +343,29 @@ def test_the_migration_gives_a_version_1_database_the_submission_tables_and_keep
     assert {"submission", "submission_stop", "photo"} <= set(inspect(engine).get_table_names())
     assert db.get_meta(engine, "example_loaded") == "1"
     assert migrations.history(engine)[-1][1].startswith("Inskick från samverkansparter")
+
+
+def test_a_partners_laget_runt_answer_waits_for_review_then_reaches_the_meeting(engine):
+    meeting = dt.date(2016, 12, 14)
+    answers = {"situation": "Lugnt i kyrkan.", "changes": "Fler besökare på kvällarna.", "needs": ""}
+    with pytest.raises(InputError, match="minst en av frågorna"):
+        submissions.submit_round_answer(engine, meeting, "Svenska kyrkan", {}, by=actor("rapportör"))
+    submission_id = submissions.submit_round_answer(engine, meeting, "Svenska kyrkan", answers, by=actor("rapportör"))
+    assert agenda.load_answers(engine, meeting).empty  # nothing on the slide before review
+    waiting = view.queue(submissions.load_queue(engine, actor("redaktör")), places.load_places(engine))
+    assert waiting[0].is_round_answer and not waiting[0].needs_new_place
+    assert waiting[0].stops.iloc[0]["description"] == ("Läget: Lugnt i kyrkan. "
+                                                        "Förändringar: Fler besökare på kvällarna.")
+    assert view.publish(engine, actor("redaktör"), submission_id, None, "", False, True).startswith("Svaret är publ")
+    assert list(agenda.load_answers(engine, meeting)["situation"]) == ["Lugnt i kyrkan."]
+    assert view.my_submission_cards(submissions.load_own(engine, actor("rapportör")))[0].startswith("**Publicerad**")
+
+
+def test_the_queue_page_publishes_a_laget_runt_answer(engine):
+    submission_id = submissions.submit_round_answer(engine, dt.date(2016, 12, 14), "Skolan", {"needs": "Belysning."},
+                                                    by=actor("rapportör"))
+    queue = open_page("pages/granska.py", "redaktör")
+    assert not queue.radio  # an answer has no öppen or intern
+    queue.button(key=f"pub_go_{submission_id}").click().run()
+    assert any("laget runt" in s.value for s in queue.success)
+    assert list(agenda.load_answers(engine, dt.date(2016, 12, 14))["needs"]) == ["Belysning."]

@@ -15,6 +15,7 @@ from ..submissions import Stop
 
 CATEGORIES = places.CATEGORIES
 CONFIDENTIALITY = places.CONFIDENTIALITY
+KIND_TEXT = {"iakttagelse": "Iakttagelse", "trygghetsvandring": "Trygghetsvandring", "laget_runt": "Laget runt"}
 STATUS_TEXT = {"inskickad": "Väntar på granskning", "publicerad": "Publicerad", "avvisad": "Avvisad"}
 OWN_POSITION = "Min position (ange ett namn på platsen)"
 THANKS = ("Tack! Inskicket är mottaget. En redaktör granskar det innan det syns i lägesbilden; "
@@ -82,6 +83,14 @@ def submit(engine, by: Actor, organisation: str, stops: list[Stop], walk: bool =
     return THANKS
 
 
+def submit_round_answer(engine, by: Actor, meeting_date: dt.date | None, organisation: str, situation: str,
+                        changes: str, needs: str) -> str:
+    """Send the organisation's laget-runt answer for review; returns the thanks."""
+    submissions.submit_round_answer(engine, meeting_date, organisation,
+                                    {"situation": situation, "changes": changes, "needs": needs}, by=by)
+    return THANKS
+
+
 def add_stop(stops: list[Stop], stop: Stop, today: dt.date | None = None) -> str:
     """Check a walk's stop and add it to `stops`; returns the confirmation, raises InputError naming every problem."""
     submissions.check_stop(stop, today or dt.date.today())
@@ -138,6 +147,7 @@ class QueueItem:
     heading: str
     stops: pd.DataFrame
     needs_new_place: bool
+    is_round_answer: bool
 
 
 def queue(waiting: pd.DataFrame, place_frame: pd.DataFrame) -> list[QueueItem]:
@@ -146,11 +156,12 @@ def queue(waiting: pd.DataFrame, place_frame: pd.DataFrame) -> list[QueueItem]:
     items = []
     for submission_id, stops in waiting.groupby("id", sort=False):
         first = stops.iloc[0]
-        kind = "Trygghetsvandring" if first["kind"] == "trygghetsvandring" else "Iakttagelse"
+        kind = KIND_TEXT[first["kind"]]
+        is_round = first["kind"] == submissions.ROUND
         heading = (f"{kind} från {first['organisation']} · skickad {date_text(first['submitted_at'])} "
                    f"av {first['submitted_by']}")
         items.append(QueueItem(int(submission_id), heading, stops.reset_index(drop=True),
-                               any(p.casefold() not in known for p in stops["place"])))
+                               not is_round and any(p.casefold() not in known for p in stops["place"]), is_round))
     return items
 
 
@@ -169,8 +180,12 @@ def correct(engine, by: Actor, stop_id: int, place: str, category: str, descript
     return "Rättelsen är sparad. Inskicket väntar fortfarande på att publiceras."
 
 
-def publish(engine, by: Actor, submission_id: int, confidentiality: str, area: str, show_photos: bool) -> str:
-    """Publish the submission as observations; returns the confirmation."""
+def publish(engine, by: Actor, submission_id: int, confidentiality: str, area: str, show_photos: bool,
+            is_round_answer: bool = False) -> str:
+    """Publish the submission as observations (or a laget-runt answer); returns the confirmation."""
+    if is_round_answer:
+        submissions.publish(engine, submission_id, confidentiality, by=by)
+        return "Svaret är publicerat i laget runt inför rådsmötet."
     count = len(submissions.publish(engine, submission_id, confidentiality, area, show_photos, by=by))
     what = "iakttagelse" if count == 1 else "iakttagelser"
     return f"Publicerat som {count} {what} märkt {confidentiality}. Den som skickade in ser att det är publicerat."
