@@ -42,7 +42,7 @@ day, clock = st.columns(2)
 day.date_input("Datum", datetime.date.today(), key="report_date", format="YYYY-MM-DD",
                max_value=datetime.date.today())
 clock.time_input("Klockslag (valfritt)", None, key="report_time", step=300)
-uploads = st.file_uploader("Bilder (valfritt, högst 5)", type=["jpg", "jpeg", "png", "heic", "heif"],
+uploads = st.file_uploader("Bilder (valfritt, högst 5)", type=view.PHOTO_TYPES, max_upload_size=view.MAX_PHOTO_MB,
                            accept_multiple_files=True, key=f"report_photos_{state.get('report_round', 0)}",
                            help="Du kan ta en bild med kameran. Position och uppgifter om telefonen tas bort "
                                 "ur bilden innan den sparas.")

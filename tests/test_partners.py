@@ -167,6 +167,10 @@ def test_a_stored_photo_has_no_exif_gps_or_device_and_is_resized(engine):
     assert Image.open(io.BytesIO(gps_jpeg())).getexif().get_ifd(0x8825)  # the original had a position
 
 
+def test_the_uploader_says_the_same_size_limit_as_the_data_layer_enforces():
+    assert view.MAX_PHOTO_MB * 1024 * 1024 == photos.MAX_BYTES
+
+
 def test_png_with_transparency_and_heic_become_jpeg():
     png = io.BytesIO()
     Image.new("RGBA", (40, 30), (0, 0, 0, 0)).save(png, "PNG")

@@ -14,6 +14,8 @@ from ..formatting import markdown_escape as md
 from ..submissions import Stop
 
 CATEGORIES = places.CATEGORIES
+PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+MAX_PHOTO_MB = 20  # lagesbild.photos.MAX_BYTES, said by the uploader before anything is sent
 CONFIDENTIALITY = places.CONFIDENTIALITY
 KIND_TEXT = {"iakttagelse": "Iakttagelse", "trygghetsvandring": "Trygghetsvandring", "laget_runt": "Laget runt"}
 STATUS_TEXT = {"inskickad": "Väntar på granskning", "publicerad": "Publicerad", "avvisad": "Avvisad"}
