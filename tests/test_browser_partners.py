@@ -77,6 +77,9 @@ def test_a_partner_reports_from_a_phone_with_a_photo_and_it_reaches_the_queue(se
     # On a phone the sidebar covers the page until it is closed.
     phone.locator('[data-testid="stSidebarCollapseButton"] button').click()
     expect(phone.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
+    wait_for_script(phone)
+    if SHOTS:
+        phone.screenshot(path=str(SHOTS / "rapportera-tom-390x844.png"))
     expect(phone.locator("h1")).to_have_text(["Rapportera"])
 
     phone.get_by_label("Organisation du rapporterar för").fill("Svenska kyrkan")

@@ -219,7 +219,8 @@ def load_queue(engine, by: Actor) -> pd.DataFrame:
 POSITION_HTML = '<button type="button" class="where">Hämta min position</button><p class="said"></p>'
 POSITION_CSS = """
 .where { width: 100%; min-height: 3.2rem; font-size: 1.1rem; border-radius: .5rem; border: 1px solid #888;
-         background: var(--st-secondary-background-color, #f0f2f6); color: inherit; cursor: pointer; }
+         background: var(--st-secondary-background-color, #f0f2f6); color: inherit; cursor: pointer;
+         font-family: inherit; }
 .said { margin: .3rem 0 0; font-size: .9rem; }
 """
 POSITION_JS = """
