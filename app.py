@@ -12,6 +12,9 @@ PAGES = [
     ("pages/medborgarloften.py", "Medborgarlöften", ":material/handshake:", None),
     ("pages/samverkan.py", "Samverkan", ":material/groups:", None),
     ("pages/radsmote.py", "Rådsmöte", ":material/co_present:", None),
+    ("pages/aterkoppling.py", "Återkoppling", ":material/campaign:", None),
+    ("pages/rapportera.py", "Rapportera", ":material/edit_note:", "skicka_in"),
+    ("pages/granska.py", "Granska", ":material/fact_check:", "registrera"),
     ("pages/data.py", "Data", ":material/upload_file:", "importera"),
     ("pages/logg.py", "Logg", ":material/history:", "läsa_logg"),
 ]

@@ -45,7 +45,7 @@ REMOVABLE: dict[str, tuple[Table, str]] = {
 TABLE_NAMES = {"observation": "iakttagelser", "action": "åtgärder", "place": "platser", "meeting": "möten",
                "pledge_progress": "framsteg", "round_answer": "laget runt", "agenda_item": "dagordning",
                "snapshot": "låsta lägesbilder", "survey_result": "undersökningar", "boundary": "områdesgränser",
-               "dataset": "importer"}
+               "dataset": "importer", "submission": "inskick"}
 
 
 class StaleEdit(InputError):

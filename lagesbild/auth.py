@@ -29,16 +29,19 @@ from .problems import InputError, Problem
 # ---------------------------------------------------------------------------------------------------------
 
 # Lowest to highest; a person holding several roles gets the highest.
-ROLES = ("publik", "intern", "redaktör", "administratör")
+# A rapportör (a partner organisation) sits below intern: it submits, but sees nothing intern.
+ROLES = ("publik", "rapportör", "intern", "redaktör", "administratör")
 PUBLIC = "publik"
 ROLE_DESCRIPTIONS = {
     "publik": "utan inloggning: bara material märkt öppen (standardvyn och rådsmötet)",
+    "rapportör": "samverkanspart: läser öppet material, skickar in iakttagelser och ser sina egna inskick",
     "intern": "läser allt, även material märkt intern",
     "redaktör": "läser allt, registrerar och ändrar iakttagelser, åtgärder, möten och framsteg",
     "administratör": "som redaktör, och importerar filer, hanterar konton, inställningar och säkerhetskopior",
 }
 
-_ASCII_ROLES = {"publik": "publik", "intern": "intern", "redaktör": "redaktor", "administratör": "administrator"}
+_ASCII_ROLES = {"publik": "publik", "rapportör": "rapportor",
+                "intern": "intern", "redaktör": "redaktor", "administratör": "administrator"}
 _EVERYONE = frozenset(ROLES)
 _READERS = frozenset({"intern", "redaktör", "administratör"})
 _EDITORS = frozenset({"redaktör", "administratör"})
@@ -58,6 +61,8 @@ class Permission:
 PERMISSIONS: dict[str, Permission] = {
     "se_öppet": Permission("se material märkt öppen", _EVERYONE),
     "se_internt": Permission("se material märkt intern", _READERS),
+    # Submissions wait in their own tables until an editor publishes them: nothing unreviewed is counted.
+    "skicka_in": Permission("skicka in iakttagelser för granskning", _EVERYONE - {PUBLIC}),
     "registrera": Permission("registrera iakttagelser, åtgärder, möten, framsteg och laget runt", _EDITORS),
     "redigera": Permission("ändra registrerade uppgifter, platser och dagordningen", _EDITORS),
     "ta_bort": Permission("ta bort registrerade uppgifter (de går att återställa)", _EDITORS),

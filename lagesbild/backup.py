@@ -9,6 +9,7 @@ column's type, so a restore gives back exactly what was exported, in SQLite or P
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
@@ -40,6 +41,9 @@ def _tables() -> list[Table]:
 def _encode(value: object) -> object:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, (bytes, memoryview)):
+        # Photos: JSON has no bytes, so binary columns travel as base64 text.
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -115,6 +119,8 @@ def _decoder(table: Table):
                     value = dt.date.fromisoformat(value)
                 elif value is not None and kind is float:
                     value = float(value)
+                elif value is not None and kind is bytes:
+                    value = base64.b64decode(value, validate=True)
             except (TypeError, ValueError):
                 raise InputError([Problem(file, f"ogiltigt värde {value!r} i tabellen {table.name}", line,
                                           column.name)]) from None

@@ -55,10 +55,18 @@ def _add_observation_time(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE observation ADD COLUMN time VARCHAR(5)"))
 
 
+def _add_submissions(conn: Connection) -> None:
+    from . import submissions
+
+    submissions.create_tables(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "Grundschemat: undersökningar, platser, samverkan, medborgarlöften, dagordning och metadata",
               _create_schema),
     Migration(2, "Iakttagelser får klockslag (kolumnen time)", _add_observation_time),
+    Migration(3, "Inskick från samverkansparter: inskick, stopp och bilder, som granskas innan de räknas",
+              _add_submissions),
 ]
 
 
@@ -131,3 +139,8 @@ def _check_order(migrations: Sequence[Migration]) -> None:
     versions = [m.version for m in migrations]
     if not versions or versions != list(range(1, len(versions) + 1)):
         raise ValueError(f"migrations must be numbered 1, 2, 3, … in order, got {versions}")
+
+
+# Declares the submission tables on db.metadata, so that migration 1 creates them in a fresh database too;
+# imported last because submissions itself needs atomic() from here.
+from . import submissions as _submissions  # noqa: E402,F401

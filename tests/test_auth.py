@@ -15,21 +15,22 @@ from lagesbild.problems import InputError
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "korrekt häst batteri"
 
-# Written out by hand, independently of auth.PERMISSIONS: publik, intern, redaktör, administratör.
+# Written out by hand, independently of auth.PERMISSIONS: publik, rapportör, intern, redaktör, administratör.
 EXPECTED = {
-    "se_öppet": (1, 1, 1, 1),
-    "se_internt": (0, 1, 1, 1),
-    "registrera": (0, 0, 1, 1),
-    "redigera": (0, 0, 1, 1),
-    "ta_bort": (0, 0, 1, 1),
-    "låsa_lägesbild": (0, 0, 1, 1),
-    "räkna_på_fil": (0, 1, 1, 1),
-    "importera": (0, 0, 0, 1),
-    "återställa": (0, 0, 0, 1),
-    "läsa_logg": (0, 0, 0, 1),
-    "hantera_konton": (0, 0, 0, 1),
-    "ändra_inställningar": (0, 0, 0, 1),
-    "säkerhetskopiera": (0, 0, 0, 1),
+    "skicka_in": (0, 1, 1, 1, 1),
+    "se_öppet": (1, 1, 1, 1, 1),
+    "se_internt": (0, 0, 1, 1, 1),
+    "registrera": (0, 0, 0, 1, 1),
+    "redigera": (0, 0, 0, 1, 1),
+    "ta_bort": (0, 0, 0, 1, 1),
+    "låsa_lägesbild": (0, 0, 0, 1, 1),
+    "räkna_på_fil": (0, 0, 1, 1, 1),
+    "importera": (0, 0, 0, 0, 1),
+    "återställa": (0, 0, 0, 0, 1),
+    "läsa_logg": (0, 0, 0, 0, 1),
+    "hantera_konton": (0, 0, 0, 0, 1),
+    "ändra_inställningar": (0, 0, 0, 0, 1),
+    "säkerhetskopiera": (0, 0, 0, 0, 1),
 }
 
 
@@ -49,7 +50,7 @@ def accounts_with(*entries: tuple[str, str, str]) -> dict[str, auth.Account]:
 
 def test_the_permission_table_covers_exactly_the_expected_actions():
     assert set(auth.ACTIONS) == set(EXPECTED)
-    assert auth.ROLES == ("publik", "intern", "redaktör", "administratör")
+    assert auth.ROLES == ("publik", "rapportör", "intern", "redaktör", "administratör")
 
 
 @pytest.mark.parametrize("role", auth.ROLES)
@@ -170,10 +171,10 @@ losenord = "klartext"
     with pytest.raises(InputError) as error:
         auth.read_accounts(secrets)
     messages = [str(p) for p in error.value.problems]
-    assert 'secrets.toml: [konton.anna]: okänd roll "redaktr" (möjliga: intern, redaktör, administratör)' in messages
+    assert 'secrets.toml: [konton.anna]: okänd roll "redaktr" (möjliga: rapportör, intern, redaktör, administratör)' in messages
     assert any(m.startswith('secrets.toml: [konton.bo]: "losenordshash" saknas eller är inte en lösenordshash')
                for m in messages)
-    assert 'secrets.toml: [konton.Anna]: okänd roll "publik" (möjliga: intern, redaktör, administratör)' in messages
+    assert 'secrets.toml: [konton.Anna]: okänd roll "publik" (möjliga: rapportör, intern, redaktör, administratör)' in messages
     assert "secrets.toml: [konton.Anna]: okända nycklar losenord (möjliga: roll, losenordshash, namn)" in messages
     assert any("användarnamnet \"anna\" finns redan" in m for m in messages)
 

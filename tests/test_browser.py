@@ -20,15 +20,18 @@ PAGES = [
     ("medborgarloften", "Medborgarlöften"),
     ("samverkan", "Samverkan"),
     ("radsmote", "Rådsmöte"),
+    ("aterkoppling", "Återkoppling"),
+    ("rapportera", "Rapportera"),
+    ("granska", "Granska"),
     ("data", "Data"),
     ("logg", "Logg"),
 ]
-# Without sign-in the menu leaves out Data and Logg; opened by address they refuse (see PAGES).
-NAV_LABELS = ["Översikt", "Trender", "Karta", "Medborgarlöften", "Samverkan", "Rådsmöte"]
+# Without sign-in the menu leaves out Rapportera, Granska, Data and Logg; opened by address they refuse (see PAGES).
+NAV_LABELS = ["Översikt", "Trender", "Karta", "Medborgarlöften", "Samverkan", "Rådsmöte", "Återkoppling"]
 # Meeting-room pages: no sidebar, the example-data notice on the slide, a link back to the overview.
 PRESENTER = {"radsmote"}
 # Pages the public may not use: opened by address they say so and show nothing else.
-REFUSED = {"data", "logg"}
+REFUSED = {"rapportera", "granska", "data", "logg"}
 BACK_LINK = "Till översikten"
 NAV_LINKS = '[data-testid="stSidebarNav"] a'
 DIRECT_TEST = "test_page_opened_directly_on_fresh_server"

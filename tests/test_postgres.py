@@ -242,7 +242,23 @@ def test_version_2_gives_a_version_1_database_the_time_of_day_on_postgres(pg_url
         conn.execute(text("ALTER TABLE observation DROP COLUMN time"))
     old.dispose()
     engine = open_database(pg_url)
-    assert migrations.current_version(engine) == 2
+    assert migrations.current_version(engine) == migrations.latest_version()
     places.add_observation(engine, "Vasaparken", dt.date(2016, 12, 1), "ungdomar", "Polisen", "Samlingar", "öppen",
                            today=dt.date(2016, 12, 14), by=Actor("Redaktören", "redaktör"), time=dt.time(21, 30))
     assert places.load_observations(engine)["time"].dropna().tolist() == [dt.time(21, 30)]
+
+
+def test_a_submission_with_a_photo_waits_and_is_published_on_postgres(pg_url):
+    from test_partners import SECRET, TODAY, send
+
+    from lagesbild import places, submissions
+    from roles import actor
+
+    postgres = open_database(pg_url)
+    submission_id = send(postgres)
+    assert SECRET not in places.load_observations(postgres, include_internal=True).to_csv()
+    stop_id = int(submissions.load_own(postgres, actor("rapportör"))["stop_id"].iloc[0])
+    assert submissions.load_photos(postgres, stop_id, actor("redaktör"))[0][:2] == b"\xff\xd8"  # a JPEG
+    submissions.publish(postgres, submission_id, "öppen", show_photos=True, today=TODAY, by=actor("redaktör"))
+    assert places.load_observations(postgres)["description"].str.contains("Tält under bron").sum() == 1
+    postgres.dispose()

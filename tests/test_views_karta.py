@@ -247,6 +247,29 @@ def test_an_observation_saved_with_a_time_of_day_shows_it_on_the_card_and_in_the
     engine.dispose()
 
 
+def test_the_public_map_shows_an_own_point_only_in_its_200_m_square_and_the_internal_view_exactly(tables):
+    from lagesbild.views import partners
+
+    observations = tables.observations.copy()
+    exact = (59.34567, 18.05123)
+    observations.loc[observations.index[0], ["lat", "lon", "own_point"]] = [*exact, True]
+    data = karta.karta_data(tables.places, observations, tables.actions, tables.meetings, tables.forums,
+                            tables.boundaries, ON)
+    choice = MapChoice("allt")
+    public = karta.map_view(data, choice, ON, internal=False, as_of_text="")
+    internal = karta.map_view(data, choice, ON, internal=True, as_of_text="")
+    observation_id = observations.iloc[0]["id"]
+
+    def point(view):
+        row = view.shown_observations[view.shown_observations["id"] == observation_id].iloc[0]
+        return float(row["lat"]), float(row["lon"])
+
+    assert point(internal) == exact
+    assert point(public) == partners.snap_to_grid(*exact) != exact
+    assert 0 < partners.distance_m(exact, point(public)) <= 200 * 0.75
+    assert partners.GRID_NOTE in public.summary and partners.GRID_NOTE not in internal.summary
+
+
 def test_the_karta_page_is_a_screen_over_the_views():
     import ast
     from pathlib import Path

@@ -21,6 +21,7 @@ from ..problems import InputError
 from ..schema import time_text
 from . import maps, patterns
 from .oversikt import next_followups
+from .partners import GRID_NOTE, public_points
 from .maps import CATEGORY_SYMBOLS, STATUS_COLOURS, STATUS_MEANINGS, STATUS_TEXT_COLOURS
 
 __all__ = ["ACTION_STATUSES", "CATEGORIES", "CONFIDENTIALITY", "PLACE_STATUSES", "InputError", "STATUS_MEANINGS",
@@ -194,11 +195,14 @@ def map_view(data: KartaData, choice: MapChoice, on: dt.date, internal: bool, as
     shown = active_in_window(filter_places(data.place_frame, data.observations, chosen), data.observations,
                              data.actions, start, end)
     shown_observations = filter_observations(data.observations, shown, chosen)
+    if not internal:  # the room and the public see an own point only in its 200 m square; exact ones stay intern
+        shown_observations = public_points(shown_observations)
     counts = observations_per_place(shown_observations)
     legend = maps.legend_html(status_counts(shown), category_counts(shown_observations),
                               window_label(choice.window, data.last_meeting, start, end))
     summary = (f"{len(shown)} av {len(data.place_frame)} platser och {number(len(shown_observations))} iakttagelser "
-               "(prickarna) i urvalet." + ("" if internal else " Endast öppet material.") + f" {as_of_text}.")
+               "(prickarna) i urvalet." + ("" if internal else f" Endast öppet material. {GRID_NOTE}")
+               + f" {as_of_text}.")
     return MapView(chosen, shown, shown_observations, counts, maps.place_markers(shown, counts), legend, summary,
                    followups_text(shown, on))
 
