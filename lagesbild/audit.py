@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, Table, insert, select, update
 
 from . import auth, db, logs
-from .migrations import atomic
+from .db import atomic
 from .problems import InputError, Problem
 
 

@@ -24,7 +24,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from . import db
 from .formatting import number
-from .migrations import atomic, current_version
+from .db import atomic
+from .migrations import current_version
 from .problems import InputError, Problem
 
 FORMAT = "lagesbild-säkerhetskopia"

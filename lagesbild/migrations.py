@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table, func, inspect,
                         insert, select, text)
 
-from . import db
-from .db import atomic  # noqa: F401 - kept importable from here; it lives in db
+from . import db, submissions  # noqa: F401 - submissions declares its tables on db.metadata
 
 # Kept out of db.metadata on purpose: it describes the schema, it is not data, and backups leave it out.
 bookkeeping = MetaData()
@@ -56,8 +55,6 @@ def _add_observation_time(conn: Connection) -> None:
 
 
 def _add_submissions(conn: Connection) -> None:
-    from . import submissions
-
     submissions.create_tables(conn)
 
 
@@ -140,7 +137,3 @@ def _check_order(migrations: Sequence[Migration]) -> None:
     if not versions or versions != list(range(1, len(versions) + 1)):
         raise ValueError(f"migrations must be numbered 1, 2, 3, … in order, got {versions}")
 
-
-# Declares the submission tables on db.metadata, so that migration 1 creates them in a fresh database too;
-# imported last because submissions itself needs atomic() from here.
-from . import submissions as _submissions  # noqa: E402,F401

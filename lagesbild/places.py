@@ -181,14 +181,16 @@ def _outside_sweden(file_name: str, row: int, lat: float, lon: float, from_metre
     return problems
 
 
+def _read_points(file_name: str, data: bytes, fields: list[Field], required: bool, crs: str | None) -> pd.DataFrame:
+    """The rows of a GeoJSON, CSV or Excel file with their points in WGS84 (`required`: every row has one)."""
+    if _is_geojson(file_name):
+        return _from_geojson(file_name, data, fields, own_point_required=required, crs=crs)
+    return _coordinates(file_name, read_table(file_name, data, fields + METRE_FIELDS), crs, required=required)
+
+
 def read_places(file_name: str, data: bytes, crs: str | None = None) -> pd.DataFrame:
     """Validated places from CSV, Excel or GeoJSON; points in SWEREF 99 (N/E, x/y) are converted to WGS84."""
-    if _is_geojson(file_name):
-        frame = _from_geojson(file_name, data, PLACE_FIELDS, own_point_required=True, crs=crs)
-    else:
-        frame = read_table(file_name, data, PLACE_FIELDS + METRE_FIELDS)
-        frame = _coordinates(file_name, frame, crs, required=True)
-    frame = _unquote_formulas(frame)
+    frame = _unquote_formulas(_read_points(file_name, data, PLACE_FIELDS, True, crs))
     problems = privacy_problems(file_name, frame)
     seen: dict[str, int] = {}
     for number, name in zip(frame["rad"], frame["namn"]):
@@ -201,12 +203,7 @@ def read_places(file_name: str, data: bytes, crs: str | None = None) -> pd.DataF
 
 def read_observations(file_name: str, data: bytes, crs: str | None = None) -> pd.DataFrame:
     """Validated observations from CSV, Excel or GeoJSON; points in SWEREF 99 (N/E, x/y) are converted to WGS84."""
-    if _is_geojson(file_name):
-        frame = _from_geojson(file_name, data, OBSERVATION_FIELDS, own_point_required=False, crs=crs)
-    else:
-        frame = read_table(file_name, data, OBSERVATION_FIELDS + METRE_FIELDS)
-        frame = _coordinates(file_name, frame, crs, required=False)
-    frame = _unquote_formulas(_times(file_name, frame))
+    frame = _unquote_formulas(_times(file_name, _read_points(file_name, data, OBSERVATION_FIELDS, False, crs)))
     raise_if(privacy_problems(file_name, frame))
     return frame
 

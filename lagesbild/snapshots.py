@@ -13,7 +13,7 @@ from . import audit, auth, db
 from .audit import Actor
 from .views.deck import Deck
 from .formatting import date as format_date
-from .migrations import atomic
+from .db import atomic
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Inte
 
 # Module objects only (no `from … import name`): migrations imports this module while audit may still be loading.
 from . import audit, auth, db, photos
-from .migrations import atomic
+from .db import atomic
 from .privacy import personal_data
 from .problems import InputError, Problem, raise_if
 

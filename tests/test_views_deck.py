@@ -262,15 +262,6 @@ def test_an_answer_is_read_from_the_form_and_confirmed_and_a_bad_one_saves_nothi
     assert len(view.load_answers(engine, MEETING)) == 1
 
 
-def test_the_meeting_page_reaches_the_data_only_through_its_views():
-    import ast
-
-    tree = ast.parse((ROOT / "pages" / "radsmote.py").read_text(encoding="utf-8"))
-    modules = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    modules += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-    assert modules and all(m in ("streamlit", "ui") or m.startswith("lagesbild.views") for m in modules), modules
-
-
 def test_the_places_slide_shows_what_the_latest_open_action_changed(engine):
     deck = build_deck(engine, MEETING, 41)
     slide = slide_of(deck, "platser")
