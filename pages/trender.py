@@ -36,7 +36,7 @@ def every_year() -> None:
 
 def use_view(ready) -> None:
     every_year()
-    st.session_state.update(view.ready_values(ready))
+    st.session_state.update(view.ready_values(ready, ui.settings().area))
 
 
 # Source: the stored results, or an analyst's respondent-level file that stays in this session only.

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from lagesbild.views.partners import snap_to_grid
 from test_browser import (EXCEPTION, MAP_FRAME, StreamlitServer, browser, editor_secrets, free_ports,  # noqa: F401
                           open_page, sign_in, wait_for_script)
 
@@ -110,10 +112,12 @@ def test_an_observation_recorded_at_a_clicked_point_appears_on_the_map(page):
     expect(page.locator(MAP_FRAME)).to_have_count(1)  # the map with new data replaces the old one
     drawn = page.frame_locator(MAP_FRAME).locator(f'[data-observations-drawn="{OBSERVATIONS + 1}"]')
     expect(drawn).to_be_attached()
-    # The map pans to the place just chosen and redraws its canvas after moving: wait for the dot to be there.
+    # The map pans to the place just chosen and redraws its canvas after moving: wait for the dot to be there,
+    # in the point's 200 m square (views.partners.public_points), as the room's map shows an own point.
     frame = map_frame(page)
-    frame.wait_for_function(f"(point) => ({CANVAS_PIXEL})(point)[3] > 100", arg=point)
-    red, green, blue, alpha = frame.evaluate(CANVAS_PIXEL, point)
+    square = list(snap_to_grid(*point))
+    frame.wait_for_function(f"(point) => ({CANVAS_PIXEL})(point)[3] > 100", arg=square)
+    red, green, blue, alpha = frame.evaluate(CANVAS_PIXEL, square)
     # A dot of the observation colour (give or take the canvas's premultiplied-alpha rounding).
     assert alpha > 100 and all(abs(a - b) <= 2 for a, b in zip((red, green, blue), OBSERVATION_RGB)), (red, green, blue, alpha)
     # The card of the place opens and lists it, as typed.

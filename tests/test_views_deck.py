@@ -262,15 +262,15 @@ def test_an_answer_is_read_from_the_form_and_confirmed_and_a_bad_one_saves_nothi
     assert len(view.load_answers(engine, MEETING)) == 1
 
 
-def test_the_places_slide_shows_what_the_latest_open_action_changed(engine):
-    deck = build_deck(engine, MEETING, 41)
-    slide = slide_of(deck, "platser")
-    done = places.load_actions(engine)
-    done = done[(done["status"] != "planerad") & (done["date"] <= MEETING)].sort_values("date", kind="stable")
-    latest = done.iloc[-1]
+def test_the_places_slide_shows_what_an_open_action_changed(engine):
+    from lagesbild.views import patterns
+
+    slide = slide_of(build_deck(engine, MEETING, 41), "platser")
+    expected = patterns.meeting_slide_part(places.load_observations(engine).query("date <= @MEETING"),
+                                           places.load_actions(engine).query("date <= @MEETING"), MEETING)
     beside = slide.columns[1]
-    assert [b.kind for b in beside] == ["heading", "chart", "bullets"] and slide.widths == [3, 2]
-    assert beside[0].content["text"].startswith(f"{latest['place']}: ")
-    assert beside[1].content["title"] == f"Före och efter {latest['date'].isoformat()}"
+    assert [b.kind for b in beside] == ["heading", "chart", "bullets"] and slide.widths == [1, 1]
+    assert beside[0].content["text"] == expected.heading
+    assert beside[1].content["title"] == expected.chart_title
     assert beside[1].content["spec"]["datasets"]  # the numbers travel with the slide (snapshots, handouts)
-    assert any("Fler eller färre iakttagelser" in line for line in beside[2].content["items"])
+    assert beside[2].content["items"][-1] == patterns.EFFORT_NOTE

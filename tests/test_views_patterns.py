@@ -183,13 +183,18 @@ def test_the_slide_part_carries_lines_and_a_self_contained_chart():
     assert part.heading == "Hötorget: 2016-07-01 – Väktare"
     assert part.lines[-1] == patterns.EFFORT_NOTE
     spec = json.dumps(part.chart_spec, ensure_ascii=False)
-    assert "Före och efter 2016-07-01" in spec and '"Efter"' in spec
+    assert part.chart_title == "Före och efter 2016-07-01" and '"Efter"' in spec and "title" not in part.chart_spec
+    assert part.lines[0].startswith("Före: 20 iakttagelser") and " Efter: 6 iakttagelser" in part.lines[0]
     assert "20 före och 6 efter" in part.chart_description
 
 
-def test_the_place_slide_shows_the_latest_done_action_or_nothing():
-    actions = pd.DataFrame({"place": ["Hötorget", "Hötorget"], "date": [D(2016, 3, 1), ACTION],
-                            "description": ["Ny belysning", "Väktare"], "status": ["genomförd", "genomförd"]})
-    part = patterns.place_slide_part(around(20, 6), actions, "Hötorget", D(2017, 7, 1))
-    assert part.heading == "Hötorget: 2016-07-01 – Väktare"
-    assert patterns.place_slide_part(around(20, 6), actions, "Odenplan", D(2017, 7, 1)) is None
+def test_the_places_slide_shows_the_action_that_says_the_most_or_nothing():
+    actions = pd.DataFrame({"place": ["Hötorget", "Hötorget", "Odenplan"], "date": [D(2016, 3, 1), ACTION, D(2017, 6, 1)],
+                            "description": ["Ny belysning", "Väktare", "Ny skylt"],
+                            "status": ["genomförd", "genomförd", "genomförd"]})
+    # Väktare has 20 before and 6 after (enough); Odenplan's action has nothing around it, though it is the latest.
+    assert patterns.meeting_slide_part(around(20, 6), actions, D(2017, 7, 1)).heading == "Hötorget: 2016-07-01 – Väktare"
+    assert patterns.meeting_slide_part(around(20, 6), actions[actions["place"] == "Odenplan"],
+                                       D(2017, 7, 1)).heading == "Odenplan: 2017-06-01 – Ny skylt"
+    planned = actions.assign(status="planerad")
+    assert patterns.meeting_slide_part(around(20, 6), planned, D(2017, 7, 1)) is None

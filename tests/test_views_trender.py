@@ -129,6 +129,9 @@ def test_the_widgets_are_read_and_set_with_the_same_keys(results):
     assert resolved(results, view.from_widgets(state))[0] == choice
     ready = view.ready_values(view.READY_VIEWS["Elever som känner sig trygga ute sent en kväll, Stockholmsenkäten"])
     assert ready[view.SPLIT] == "Kön och årskurs" and ready[view.SURVEY] == "stockholmsenkaten"
+    assert ready[view.AREA] == "Norrmalm"
+    assert view.ready_values(view.READY_VIEWS["Upplevd trygghet, medborgarundersökningen"], "Kungsholmen")[view.AREA] \
+        == "Kungsholmen"  # another council's own area
 
 
 def test_the_other_pages_parameters_are_not_the_pages_own():

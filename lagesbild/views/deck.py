@@ -20,7 +20,7 @@ from ..config import Settings
 from ..formatting import date as format_date, number
 from ..stats import TrendSelection, build_trend, change_sentences, load_method_breaks
 from .notices import example_notice
-from .patterns import place_slide_part
+from .patterns import meeting_slide_part
 from .samverkan import held_text
 
 DEFAULT_AREA = Settings.area  # the council's own district when the agenda names none
@@ -393,14 +393,11 @@ def _places(data: _Data, item: Any, slide: Slide) -> None:
                      (format_date(followup) + passed) if followup else "–"])
     slide.columns = [[table(["Plats", "Status", "Senaste iakttagelse eller åtgärd", "Nästa uppföljning"], rows)]
                      if rows else [text("Inga otrygga platser är registrerade.")]]
-    # What the latest action changed: observations per month before and after it, at its place.
-    done = data.actions[data.actions["status"] != "planerad"] if len(data.actions) else data.actions
-    part = (place_slide_part(data.observations, data.actions, done.sort_values("date", kind="stable")["place"].iloc[-1],
-                             data.on) if len(done) else None)
-    if part is not None:
+    # What an action changed: observations per month before and after it, at its place (open material only).
+    if (part := meeting_slide_part(data.observations, data.actions, data.on)) is not None:
         slide.columns.append([heading(part.heading), chart(part.chart_title, part.chart_spec, part.chart_description),
                               bullets(part.lines)])
-        slide.widths = [3, 2]
+        slide.widths = [1, 1]
     slide.source = ("Källa: platsregistret med öppna iakttagelser och åtgärder. "
                     "Platsernas lägesbild och tidslinje finns på sidan Karta.")
 

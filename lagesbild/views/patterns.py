@@ -494,6 +494,9 @@ def before_after_chart(c: BeforeAfter) -> alt.LayerChart:
 
 # --------------------------------------------------------------------------- the meeting's place slide
 
+SLIDE_CHART_HEIGHT = 110  # beside the place table, with the lines under it, within a 1280 × 720 slide
+
+
 @dataclass(frozen=True)
 class SlidePart:
     """A before/after comparison as a slide shows it: a heading, lines, and a chart with its alt text."""
@@ -509,11 +512,24 @@ def slide_part(c: BeforeAfter) -> SlidePart:
     """What the place slide shows of one comparison; the chart spec carries its data inline."""
     description = (f"Iakttagelser per månad vid {c.place} före och efter åtgärden {format_date(c.action_date)}: "
                    f"{number(c.result.before)} före och {number(c.result.after)} efter.")
-    return SlidePart(f"{c.place}: {c.title}", list(c.lines), f"Före och efter {format_date(c.action_date)}",
-                     c.chart().to_dict(), description)
+    lines = list(c.lines)
+    if c.before is not None and c.after is not None:  # before and after in one bullet
+        lines[:2] = [f"{lines[0]} {lines[1]}"]
+    # Compact beside the place table: no chart title, as the slide's heading names the place and the action.
+    spec = c.chart().properties(height=SLIDE_CHART_HEIGHT).to_dict()
+    spec.pop("title", None)
+    return SlidePart(f"{c.place}: {c.title}", lines, f"Före och efter {format_date(c.action_date)}", spec, description)
 
 
-def place_slide_part(observations: pd.DataFrame, actions: pd.DataFrame, place: str, on: dt.date) -> SlidePart | None:
-    """The place slide's before/after for the place's latest done action by `on`; None when it has none."""
-    effects = action_effects(observations, actions, place, on)
-    return slide_part(effects[0]) if effects else None
+def meeting_slide_part(observations: pd.DataFrame, actions: pd.DataFrame, on: dt.date) -> SlidePart | None:
+    """The places slide's before/after: of every action done by `on`, the one that says the most – enough
+    observations for a conclusion first, then the most observed on its scarcer side, then in all, then the
+    latest. None when no action is done."""
+    done = actions[actions["status"] != "planerad"] if len(actions) else actions
+    effects = [effect for place in sorted(set(done["place"])) if len(done)
+               for effect in action_effects(observations, actions, place, on)]
+    if not effects:
+        return None
+    best = max(effects, key=lambda c: (c.enough, min(c.result.before, c.result.after),
+                                       c.result.before + c.result.after, c.action_date))
+    return slide_part(best)

@@ -253,9 +253,9 @@ def widget_values(choice: Choice) -> dict[str, Any]:
             SPLIT: choice.split or "", COMPARE: list(choice.compare)}
 
 
-def ready_values(selection: stats.TrendSelection) -> dict[str, Any]:
-    """The widget values of one of the council's ready views (all years)."""
-    return widget_values(Choice(selection.survey, selection.indicator, selection.area, selection.group,
+def ready_values(selection: stats.TrendSelection, home: str = HOME_AREA) -> dict[str, Any]:
+    """The widget values of one of the deck's ready views (all years), for the council's own area."""
+    return widget_values(Choice(selection.survey, selection.indicator, home, selection.group,
                                 selection.compare, selection.split))
 
 
