@@ -228,7 +228,7 @@ def test_clicking_a_place_on_the_map_opens_its_card():
     assert "Lägesbild" in text and "Mycket cannabisrökning i Vasaparken" in text
     assert "Nästa uppföljning: 2017-01-11" in text
     assert "2016-11-24 · Åtgärd · Polisen · genomförd" in text  # vad har vi gjort, newest first
-    assert text.index("2016-11-24 · Åtgärd") < text.index("2016-10-05 · Iakttagelse")
+    assert text.index("2016-11-24 · Åtgärd") < text.index("2016-10-05 kl. 23:30 · Iakttagelse")  # with its time
     # The map rings the chosen place without being rebuilt.
     assert "59.34028" in folium_args(at)["feature_group"]
 

@@ -213,7 +213,7 @@ def test_forms_start_at_the_stored_values_and_name_the_clicked_point(data):
     mine = data.observations[data.observations["place"] == "Vasaparken"]
     edit = karta.edit_form(mine.iloc[0], TODAY, may_edit=False)
     edited = {i.key.rsplit("_", 2)[0]: i.args.get("value") for i in edit.inputs}
-    assert edit.disabled and edited["edit_text"] == mine.iloc[0]["description"] and edited["edit_time"] is None
+    assert edit.disabled and edited["edit_text"] == mine.iloc[0]["description"] and edited["edit_time"] == mine.iloc[0]["time"]
     assert set(karta.removal_choices("place", data, "Vasaparken").values()) == set(data.names)
     assert all(" · Vasaparken · " in t for t in karta.removal_choices("observation", data, "Vasaparken").values())
 
