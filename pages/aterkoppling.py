@@ -18,7 +18,8 @@ if not (isinstance(span, tuple) and len(span) == 2):
 start, end = span
 # include_internal is never asked for here: the page is public whoever reads it.
 feedback = view.build_feedback(observations, actions, ui.load("places"), ui.load("results"),
-                               ui.load("indicators"), start, end, ui.settings().min_answers)
+                               ui.load("indicators"), start, end, ui.settings().min_answers,
+                               ui.settings().area)
 
 st.header(f"Perioden {feedback.period}")
 told, changed = st.columns(2, gap="large")

@@ -12,7 +12,9 @@ engine = ui.frame("Rapportera", needs="skicka_in")
 st.markdown("""<style>
 .stButton button, .stFormSubmitButton button, [data-baseweb="select"] > div, .stTextInput input,
 .stDateInput input, .stTimeInput input { min-height: 3rem; font-size: 1.05rem; }
-</style>""", unsafe_allow_html=True)
+[class*="st-key-report_photos"] [data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "Högst %d MB per bild"; }
+</style>""" % view.MAX_PHOTO_MB, unsafe_allow_html=True)
 me = ui.actor()
 state = st.session_state
 st.title("Rapportera")

@@ -296,10 +296,13 @@ def test_the_feedback_page_shows_open_material_only_and_a_one_page_pdf(engine):
     feedback = aterkoppling.build_feedback(
         places.load_observations(engine, include_internal=True), places.load_actions(engine, include_internal=True),
         places.load_places(engine), surveys_results(engine), surveys_indicators(engine), dt.date(2016, 1, 1),
-        dt.date(2016, 12, 31), 41)
+        dt.date(2016, 12, 31), 41, "Norrmalm")
     open_2016 = places.load_observations(engine)
     assert feedback.themes["Antal"].sum() == (open_2016["date"].astype(str).str.startswith("2016")).sum()
     assert any("troligen mellan" in line for line in feedback.changed)
+    compared = [line for line in feedback.changed if ", mot " in line]  # a change is said to be more than chance, or not
+    assert compared and all(line.endswith(("en säkerställd ökning.", "en säkerställd minskning.",
+                                           "ingen säkerställd förändring.")) for line in compared)
     assert len(PdfReader(io.BytesIO(aterkoppling.pdf_bytes(feedback))).pages) == 1
 
 

@@ -16,7 +16,6 @@ from ..formatting import date as date_text
 from ..formatting import markdown_escape
 from ..formatting import number, percent
 
-DISTRICT = "Norrmalm"
 ALL = "Alla"
 OPEN = "öppen"
 IMPROVED = ("avslutad",)
@@ -57,7 +56,7 @@ def default_period(observations: pd.DataFrame, actions: pd.DataFrame, on: dt.dat
 
 
 def indicator_sentences(results: pd.DataFrame, indicators: pd.DataFrame, min_answers: int,
-                        area: str = DISTRICT) -> list[str]:
+                        area: str) -> list[str]:
     """One sentence per survey indicator: the latest share in the area with its interval, and the wave before."""
     names = dict(zip(indicators["indicator"], indicators["name"]))
     sentences = []
@@ -66,16 +65,19 @@ def indicator_sentences(results: pd.DataFrame, indicators: pd.DataFrame, min_ans
         series = series.sort_values("year")
         last = series.iloc[-1]
         text = f"{names.get(indicator, indicator)}: {_share(last['share'], last['n'], min_answers)} år {last['year']}"
-        if len(series) > 1:
+        if len(series) > 1:  # said plainly: whether the change since the wave before is more than chance
             before = series.iloc[-2]
-            text += f", mot {percent(before['share'], 0)} år {before['year']}"
+            change = stats.compare(before["share"], before["n"], last["share"], last["n"])
+            verdict = ("en säkerställd ökning" if change.significant and change.difference > 0 else
+                       "en säkerställd minskning" if change.significant else "ingen säkerställd förändring")
+            text += f", mot {percent(before['share'], 0)} år {before['year']}: {verdict}"
         sentences.append(text + ".")
     return sentences
 
 
 def build_feedback(observations: pd.DataFrame, actions: pd.DataFrame, place_frame: pd.DataFrame,
                    results: pd.DataFrame, indicators: pd.DataFrame, start: dt.date, end: dt.date,
-                   min_answers: int) -> Feedback:
+                   min_answers: int, area: str) -> Feedback:
     """The feedback for start–end; anything not marked öppen is left out whatever the caller passes."""
     told = _in(observations, start, end)
     themes = (told["category"].value_counts().rename_axis("Tema").reset_index(name="Antal")
@@ -93,8 +95,8 @@ def build_feedback(observations: pd.DataFrame, actions: pd.DataFrame, place_fram
     return Feedback(
         period=f"{date_text(start)} – {date_text(end)}", told=told_text, themes=themes,
         did=did or ["Inga åtgärder som får visas öppet registrerades under perioden."],
-        changed=indicator_sentences(results, indicators, min_answers)
-        or ["Det finns inga undersökningsresultat för Norrmalm ännu."],
+        changed=indicator_sentences(results, indicators, min_answers, area)
+        or [f"Det finns inga undersökningsresultat för {area} ännu."],
         improved=improved or ["Ingen plats avslutades under perioden."],
         note=("Här visas bara uppgifter som är märkta öppna. Andelarna kommer från enkäter; intervallet visar "
               "var den verkliga andelen troligen ligger (95 procent säkerhet)."))

@@ -350,7 +350,7 @@ def district_map(view: DistrictView) -> folium.Map:
                                   "weight": 1.2,
                                   "dashArray": "4 3" if f["properties"]["colour"] == MISSING_COLOUR else None},
         highlight_function=lambda _: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True, direction="top"),
     ).add_to(m)
     for row in shapes.itertuples():
         point = row.geometry.representative_point()

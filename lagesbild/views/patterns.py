@@ -198,8 +198,9 @@ def weekday_hour_chart(counts: pd.DataFrame, title: str, subtitle: list[str], la
     return _configured(alt.layer(cells, numbers).properties(title=_title(title, subtitle)), 7 * 46)
 
 
-def _month_ticks(months: int) -> dict[str, Any]:
-    step = 1 if months <= 14 else 3 if months <= 40 else 6 if months <= 80 else 12
+def _month_ticks(months: int, most: int = 14) -> dict[str, Any]:
+    """Every month, or every 2nd, 3rd, 6th or 12th: at most about `most` labels."""
+    step = next((s for s in (1, 2, 3, 6) if months <= most * s), 12)
     return {"interval": "month", "step": step}
 
 
@@ -443,8 +444,11 @@ def action_effects(observations: pd.DataFrame, actions: pd.DataFrame, place: str
     return effects
 
 
-def before_after_chart(c: BeforeAfter) -> alt.LayerChart:
-    """Observations per month around the action: bars by side, a rule at the action, each side's mean per month."""
+def before_after_chart(c: BeforeAfter, compact: bool = False) -> alt.LayerChart:
+    """Observations per month around the action: bars by side, a rule at the action, each side's mean per month.
+
+    compact: for a slide beside the place table – low, at most six month labels, no title (the slide's heading
+    names the place and the action)."""
     first = (c.before or c.after or (c.action_date, c.action_date))[0]
     last = (c.after or c.before or (c.action_date, c.action_date))[1]
     months = month_counts(pd.DataFrame({"date": []}), first, last)[["month", "next", "label"]]
@@ -460,7 +464,8 @@ def before_after_chart(c: BeforeAfter) -> alt.LayerChart:
     x_scale = alt.Scale(domain=[pd.Timestamp(first).isoformat(), pd.Timestamp(last + dt.timedelta(days=1)).isoformat()],
                         nice=False)
     x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(
-        format="%b %Y", tickCount=_month_ticks(len(months)), labelAngle=0, grid=False, labelOverlap=True))
+        format="%b %Y", tickCount=_month_ticks(len(months), 6 if compact else 14), labelAngle=0,
+        grid=False, labelOverlap=True))
     colours = {"Före": BEFORE_COLOUR, "Samma dag": SAME_DAY_COLOUR, "Efter": AFTER_COLOUR}
     colour = alt.Color("side:N", title=None, sort=sides, scale=alt.Scale(
         domain=sides, range=[colours[s] for s in sides]), legend=alt.Legend(columnPadding=14, symbolSize=220))
@@ -487,6 +492,8 @@ def before_after_chart(c: BeforeAfter) -> alt.LayerChart:
     layers.append(alt.Chart(action).mark_text(align="left", dx=6, baseline="top", fontSize=FONT_SIZE - 2,
                                                fontWeight="bold").encode(
         x=alt.X("start:T", scale=x_scale), y=alt.value(4), text="text:N"))
+    if compact:
+        return _configured(alt.layer(*layers), SLIDE_CHART_HEIGHT)
     return _configured(alt.layer(*layers).properties(title=_title(
         f"Före och efter {format_date(c.action_date)}", [c.place, "Staplar: antal per månad.",
                                                          "Streckat: medel per månad."])), 300)
@@ -515,10 +522,8 @@ def slide_part(c: BeforeAfter) -> SlidePart:
     lines = list(c.lines)
     if c.before is not None and c.after is not None:  # before and after in one bullet
         lines[:2] = [f"{lines[0]} {lines[1]}"]
-    # Compact beside the place table: no chart title, as the slide's heading names the place and the action.
-    spec = c.chart().properties(height=SLIDE_CHART_HEIGHT).to_dict()
-    spec.pop("title", None)
-    return SlidePart(f"{c.place}: {c.title}", lines, f"Före och efter {format_date(c.action_date)}", spec, description)
+    return SlidePart(f"{c.place}: {c.title}", lines, f"Före och efter {format_date(c.action_date)}",
+                     before_after_chart(c, compact=True).to_dict(), description)
 
 
 def meeting_slide_part(observations: pd.DataFrame, actions: pd.DataFrame, on: dt.date) -> SlidePart | None:
