@@ -47,7 +47,17 @@ def map_frame(page: Page):
     """The live map frame once everything is drawn (a new one after every change of the map's data)."""
     drawn = page.frame_locator(MAP_FRAME).locator("[data-observations-drawn][data-places]")
     expect(drawn).to_be_attached()
-    return page.locator(MAP_FRAME).element_handle().content_frame()
+    frame = page.locator(MAP_FRAME).element_handle().content_frame()
+    # Drawn is not yet settled: on a busy machine the frame still grows to its height and the map fits its bounds
+    # after the attributes are set. Wait until every place circle lies inside the frame.
+    frame.wait_for_function("""() => {
+        const circles = Array.from(document.querySelectorAll(".leaflet-overlay-pane path.leaflet-interactive"));
+        return circles.length > 0 && circles.every((path) => {
+            const box = path.getBoundingClientRect();
+            return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;
+        });
+    }""")
+    return frame
 
 
 def click_map(page: Page, pixel: tuple[float, float]) -> None:
