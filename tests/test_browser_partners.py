@@ -92,6 +92,8 @@ def test_a_partner_reports_from_a_phone_with_a_photo_and_it_reaches_the_queue(se
     phone.locator(".st-key-report_category").get_by_role("combobox").click()
     phone.get_by_role("option", name="fysisk miljö/belysning").click()
     phone.get_by_label("Vad såg du?").fill("Trasig belysning i trappan, mörkt hela vägen ner.")
+    phone.get_by_label("Organisation du rapporterar för").click()  # the text is sent and the page runs again:
+    wait_for_script(phone)  # attach the photo after that run, or the run's redraw can drop it
     phone.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(phone_photo(tmp_path))
     expect(phone.locator('[data-testid="stFileUploader"]')).to_contain_text("IMG_0042.jpg")
     wait_for_script(phone)
