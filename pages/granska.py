@@ -49,7 +49,8 @@ for item in items:
                 st.radio("Publicera som", view.CONFIDENTIALITY, key=f"pub_secrecy_{sid}", horizontal=True)
                 st.checkbox("Visa bilderna tillsammans med iakttagelsen", key=f"pub_photos_{sid}")
             if item.needs_new_place:
-                st.text_input("Område för den nya platsen", key=f"pub_area_{sid}", placeholder="Till exempel Norrmalm",
+                st.text_input("Område för den nya platsen", key=f"pub_area_{sid}",
+                              placeholder=f"Till exempel {ui.settings().area}",
                               help="Platsen finns inte i listan. Ange område för att skapa den vid telefonens "
                                    "position, eller rätta platsen ovan för att slå ihop med en befintlig.")
             st.button("Publicera", key=f"pub_go_{sid}", type="primary", icon=":material/publish:",

@@ -19,7 +19,7 @@ from ..formatting import number, percent
 ALL = "Alla"
 OPEN = "öppen"
 IMPROVED = ("avslutad",)
-TITLE = "Återkoppling till dig som bor och verkar på Norrmalm"
+TITLE = "Återkoppling till dig som bor och verkar i stadsdelsområdet {area}"
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Feedback:
     """One period's feedback, in plain Swedish, from öppen material only."""
 
     period: str
+    area: str
     told: str
     themes: pd.DataFrame  # Tema, Antal
     did: list[str]
@@ -93,7 +94,7 @@ def build_feedback(observations: pd.DataFrame, actions: pd.DataFrame, place_fram
                  f"{'sak' if count == 1 else 'saker'} som påverkar tryggheten. Så här fördelade det sig:"
                  if count else "Inga iakttagelser som får visas öppet kom in under perioden.")
     return Feedback(
-        period=f"{date_text(start)} – {date_text(end)}", told=told_text, themes=themes,
+        period=f"{date_text(start)} – {date_text(end)}", area=area, told=told_text, themes=themes,
         did=did or ["Inga åtgärder som får visas öppet registrerades under perioden."],
         changed=indicator_sentences(results, indicators, min_answers, area)
         or [f"Det finns inga undersökningsresultat för {area} ännu."],
@@ -115,7 +116,7 @@ def pdf_bytes(feedback: Feedback) -> bytes:
 
     report._register_fonts()
     styles = report._pdf_styles()
-    story = [report._p(TITLE, styles["h1"]), report._p(f"Perioden {feedback.period}", styles["subtitle"]),
+    story = [report._p(TITLE.format(area=feedback.area), styles["h1"]), report._p(f"Perioden {feedback.period}", styles["subtitle"]),
              report._p("Det ni berättade för oss", styles["h2"]), report._p(feedback.told, styles["body"])]
     story += [report._p(f"• {r.Tema}: {r.Antal}", styles["bullet"]) for r in feedback.themes.head(8).itertuples()]
     for heading, lines, limit in (("Det vi gjorde", feedback.did, 8), ("Det som förändrades", feedback.changed, 6),
@@ -127,7 +128,7 @@ def pdf_bytes(feedback: Feedback) -> bytes:
     story.append(report._p(feedback.note, styles["note"]))
     out = io.BytesIO()
     page = SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.6 * cm,
-                             bottomMargin=1.6 * cm, title=TITLE)
+                             bottomMargin=1.6 * cm, title=TITLE.format(area=feedback.area))
     # Shrunk to fit rather than spilling over: the handout is one page to pin on a notice board.
     page.build([KeepInFrame(page.width, page.height, story, mode="shrink")])
     return out.getvalue()
