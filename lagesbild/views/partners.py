@@ -12,6 +12,7 @@ from ..audit import Actor
 from ..formatting import date as date_text
 from ..formatting import markdown_escape as md
 from ..submissions import Stop
+from .maps import count_text
 
 CATEGORIES = places.CATEGORIES
 PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
@@ -189,8 +190,7 @@ def publish(engine, by: Actor, submission_id: int, confidentiality: str, area: s
         submissions.publish(engine, submission_id, confidentiality, by=by)
         return "Svaret är publicerat i laget runt inför rådsmötet."
     count = len(submissions.publish(engine, submission_id, confidentiality, area, show_photos, by=by))
-    what = "iakttagelse" if count == 1 else "iakttagelser"
-    return f"Publicerat som {count} {what} märkt {confidentiality}. Den som skickade in ser att det är publicerat."
+    return f"Publicerat som {count_text(count)} märkt {confidentiality}. Den som skickade in ser att det är publicerat."
 
 
 def reject(engine, by: Actor, submission_id: int, reason: str) -> str:

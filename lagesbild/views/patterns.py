@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 
 from lagesbild.views.charts import FONT_SIZE, PALETTE, SWEDISH, SWEDISH_LOCALE
+from lagesbild.views.maps import count_text
 from lagesbild.cooperation import COUNCIL
 from lagesbild.formatting import NBSP, date as format_date, number, percent
 from lagesbild.stats import RateRatio, rate_ratio
@@ -93,10 +94,6 @@ def calendar_marks(meetings: pd.DataFrame, first: dt.date, last: dt.date) -> pd.
 
 
 # --------------------------------------------------------------------------- counting
-
-def _observations(n: int) -> str:
-    return f"{number(n)} {'iakttagelse' if n == 1 else 'iakttagelser'}"
-
 
 def _hour(value: object) -> int | None:
     if isinstance(value, (dt.time, dt.datetime)):
@@ -295,7 +292,7 @@ def build_patterns(observations: pd.DataFrame, meetings: pd.DataFrame, where: st
         return Patterns(0, 0, grid, months, calendar_marks(meetings, dt.date.max, dt.date.min),
                         ["Inga iakttagelser i urvalet."])
     marks = calendar_marks(meetings, months["month"].iloc[0], months["next"].iloc[-1] - dt.timedelta(days=1))
-    lines = [f"{_observations(total)}. {number(without_time)} av dem saknar klockslag och räknas i kolumnen "
+    lines = [f"{count_text(total)}. {number(without_time)} av dem saknar klockslag och räknas i kolumnen "
              f"”{NO_TIME}”: de har en veckodag men ingen timme."]
     lines += [line for line in [_busiest(grid)] if line]
     by_day = grid.groupby("weekday", sort=True)["count"].sum()
@@ -371,19 +368,19 @@ def _lines(c: BeforeAfter) -> list[str]:
     if c.before is None:
         lines.append("Det finns ingen tid före åtgärden i registret att jämföra med.")
     else:
-        lines.append(f"Före: {_observations(r.before)} på {number(r.before_exposure, 1)} månader "
+        lines.append(f"Före: {count_text(r.before)} på {number(r.before_exposure, 1)} månader "
                      f"({_period(*c.before)}), {number(r.before / r.before_exposure, 1)} per månad.")
     if c.after is None:
         lines.append("Åtgärden är för ny för en jämförelse: det finns ännu ingen tid efter den.")
     else:
-        lines.append(f"Efter: {_observations(r.after)} på {number(r.after_exposure, 1)} månader "
+        lines.append(f"Efter: {count_text(r.after)} på {number(r.after_exposure, 1)} månader "
                      f"({_period(*c.after)}), {number(r.after / r.after_exposure, 1)} per månad.")
     if c.enough:
         lines.append(_verdict(r))
     elif c.before is not None and c.after is not None:
         lines.append(f"{TOO_FEW} (det behövs minst {MIN_COUNT} iakttagelser både före och efter).")
     if c.same_day:
-        lines.append(f"{_observations(c.same_day)} samma dag som åtgärden räknas varken före eller efter.")
+        lines.append(f"{count_text(c.same_day)} samma dag som åtgärden räknas varken före eller efter.")
     if c.other_actions:
         others = "1 annan åtgärd" if c.other_actions == 1 else f"{number(c.other_actions)} andra åtgärder"
         lines.append(f"Under samma tid gjordes också {others} på platsen: "
