@@ -269,7 +269,7 @@ def test_the_places_slide_shows_what_an_open_action_changed(engine):
     expected = patterns.meeting_slide_part(places.load_observations(engine).query("date <= @MEETING"),
                                            places.load_actions(engine).query("date <= @MEETING"), MEETING)
     beside = slide.columns[1]
-    assert [b.kind for b in beside] == ["heading", "chart", "bullets"] and slide.widths == [1, 1]
+    assert [b.kind for b in beside] == ["heading", "chart", "bullets"] and slide.widths == [3, 2]
     assert beside[0].content["text"] == expected.heading
     assert beside[1].content["title"] == expected.chart_title
     assert beside[1].content["spec"]["datasets"]  # the numbers travel with the slide (snapshots, handouts)

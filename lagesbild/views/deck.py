@@ -397,7 +397,7 @@ def _places(data: _Data, item: Any, slide: Slide) -> None:
     if (part := meeting_slide_part(data.observations, data.actions, data.on)) is not None:
         slide.columns.append([heading(part.heading), chart(part.chart_title, part.chart_spec, part.chart_description),
                               bullets(part.lines)])
-        slide.widths = [1, 1]
+        slide.widths = [3, 2]
     slide.source = ("Källa: platsregistret med öppna iakttagelser och åtgärder. "
                     "Platsernas lägesbild och tidslinje finns på sidan Karta.")
 

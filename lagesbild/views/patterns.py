@@ -419,7 +419,7 @@ def before_after(observations: pd.DataFrame, place: str, action_date: dt.date, o
 
 def _short(text: str, limit: int = 70) -> str:
     text = " ".join(str(text or "").split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:–") + "…"  # whole words
 
 
 def action_effects(observations: pd.DataFrame, actions: pd.DataFrame, place: str, on: dt.date) -> list[BeforeAfter]:
@@ -498,7 +498,7 @@ def before_after_chart(c: BeforeAfter, compact: bool = False) -> alt.LayerChart:
 
 # --------------------------------------------------------------------------- the meeting's place slide
 
-SLIDE_CHART_HEIGHT = 110  # beside the place table, with the lines under it, within a 1280 × 720 slide
+SLIDE_CHART_HEIGHT = 95  # beside the place table, with the lines under it, within a 1280 × 720 slide
 
 
 @dataclass(frozen=True)
@@ -519,7 +519,7 @@ def slide_part(c: BeforeAfter) -> SlidePart:
     lines = list(c.lines)
     if c.before is not None and c.after is not None:  # before and after in one bullet
         lines[:2] = [f"{lines[0]} {lines[1]}"]
-    return SlidePart(f"{c.place}: {c.title}", lines, f"Före och efter {format_date(c.action_date)}",
+    return SlidePart(f"{c.place}: {_short(c.title, 45)}", lines, f"Före och efter {format_date(c.action_date)}",
                      before_after_chart(c, compact=True).to_dict(), description)
 
 
