@@ -9,6 +9,8 @@ decimal comma, as Excel writes them, generated in a temporary folder:
 
 "check" runs against a new installation's database (every row new), "import" stores the file, and
 "check_again" checks the same file once it is stored (every row read back and compared).
+"bare_sqlite_store" is the floor of any import into a database table of rows: the bare read, then the
+rows handed unchecked to sqlite3's executemany into a table with the same unique key.
 """
 from __future__ import annotations
 
@@ -64,6 +66,24 @@ frame = pd.read_csv(sys.argv[1], sep=";", decimal=",", encoding="cp1252", skipro
 print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
+# The least any import into a database table of rows can do: the same bare read, then the rows, in the
+# unique key's order, handed unchecked to sqlite3's executemany into a table with that key, committed.
+BARE_STORE = """
+import resource, sqlite3, sys, time
+start = time.perf_counter()
+import pandas as pd
+frame = pd.read_csv(sys.argv[1], sep=";", decimal=",", encoding="cp1252", skiprows=2, skipfooter=0)
+key = ["undersökning", "år", "område", "grupp", "indikator"]
+frame = frame.sort_values(key)
+conn = sqlite3.connect(sys.argv[2])
+conn.execute("CREATE TABLE result (id INTEGER PRIMARY KEY, survey TEXT, year INTEGER, area TEXT, grp TEXT, "
+             "indicator TEXT, share TEXT, n TEXT, note TEXT, UNIQUE (survey, year, area, grp, indicator))")
+conn.executemany("INSERT INTO result (survey, year, area, grp, indicator, share, n, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 zip(*(frame[c].tolist() for c in frame.columns)))
+conn.commit()
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
 OURS = """
 import resource, sys, time
 start = time.perf_counter()
@@ -91,8 +111,8 @@ def median(values: list[float]) -> float:
 
 def bench(path: Path, folder: Path, repeat: int) -> dict:
     size_mb = path.stat().st_size / 1024 / 1024
-    figures: dict[str, list[tuple[float, float]]] = {"pandas.read_csv": [], "check": [], "import": [],
-                                                     "check_again": []}
+    figures: dict[str, list[tuple[float, float]]] = {"pandas.read_csv": [], "bare_sqlite_store": [], "check": [],
+                                                     "import": [], "check_again": []}
     for i in range(repeat):
         # Interleaved, so that a busy moment on the machine hits every contender alike.
         database = folder / f"bench-{path.stem}-{i}.sqlite"
@@ -101,6 +121,8 @@ def bench(path: Path, folder: Path, repeat: int) -> dict:
                         "open_database(os.environ['LAGESBILD_DATABASE'])"], check=True, cwd=ROOT,
                        env={**os.environ, **env})  # a database as a new installation has it: the example data
         figures["pandas.read_csv"].append(measure(BARE, str(path)))
+        figures["bare_sqlite_store"].append(measure(BARE_STORE, str(path), str(folder / f"bare-{i}.sqlite")))
+        (folder / f"bare-{i}.sqlite").unlink()
         figures["check"].append(measure(OURS, str(path), "check", env=env))  # every row new
         figures["import"].append(measure(OURS, str(path), "import", env=env))
         figures["check_again"].append(measure(OURS, str(path), "check", env=env))  # every row compared, unchanged
@@ -109,7 +131,7 @@ def bench(path: Path, folder: Path, repeat: int) -> dict:
     for name, runs in figures.items():
         result[name] = {"seconds": round(median([r[0] for r in runs]), 2), "peak_mb": round(median([r[1] for r in runs]), 1)}
     bare = result["pandas.read_csv"]
-    for name in ("check", "import", "check_again"):
+    for name in ("bare_sqlite_store", "check", "import", "check_again"):
         result[name]["time_ratio"] = round(result[name]["seconds"] / bare["seconds"], 2)
         result[name]["memory_ratio"] = round(result[name]["peak_mb"] / bare["peak_mb"], 2)
         result[name]["peak_per_file_size"] = round(result[name]["peak_mb"] / size_mb, 2)
@@ -133,7 +155,7 @@ def main() -> None:
         for path in files:
             result = bench(path, folder, args.repeat)
             print(json.dumps(result, ensure_ascii=False))
-            for name in ("check", "import", "check_again"):
+            for name in ("bare_sqlite_store", "check", "import", "check_again"):
                 r, bare = result[name], result["pandas.read_csv"]
                 print(f"{path.name} ({result['size_mb']} MB): {name} {r['seconds']} s, {r['peak_mb']} MB peak; "
                       f"pandas.read_csv {bare['seconds']} s, {bare['peak_mb']} MB; ratio time {r['time_ratio']}×, "
