@@ -274,8 +274,8 @@ def _waiting(conn, submission_id: int, version: int | None = None) -> dict:
 
 
 def correct(engine, stop_id: int, place: str, category: str, description: str, seen_on: dt.date | None,
-            today: dt.date | None = None, *, by: "audit.Actor") -> None:
-    """Correct a waiting stop before it is published: place (merge with a listed place), category, text, date."""
+            seen_at: dt.time | None, today: dt.date | None = None, *, by: "audit.Actor") -> None:
+    """Correct a waiting stop before it is published: place (merge with a listed place), category, text, date, time."""
     auth.require(by.role, "redigera")
     today = today or dt.date.today()
     with atomic(engine) as conn:
@@ -283,10 +283,11 @@ def correct(engine, stop_id: int, place: str, category: str, description: str, s
         if stop is None:
             raise InputError([Problem(FORM, f"stopp {stop_id} finns inte")])
         before = _waiting(conn, stop["submission_id"]) and _summary(conn, stop["submission_id"])
-        fixed = Stop(place, category, description, seen_on, stop["seen_at"], stop["lat"], stop["lon"])
+        clock = seen_at.strftime("%H:%M") if seen_at else ""
+        fixed = Stop(place, category, description, seen_on, clock, stop["lat"], stop["lon"])
         raise_if(_stop_problems(fixed, None, today)[0])
         conn.execute(update(submission_stop).where(submission_stop.c.id == stop_id).values(
-            place=place.strip(), category=category, description=description.strip(), seen_on=seen_on))
+            place=place.strip(), category=category, description=description.strip(), seen_on=seen_on, seen_at=clock))
         conn.execute(update(submission).where(submission.c.id == stop["submission_id"])
                      .values(version=submission.c.version + 1))
         audit.record(conn, by, submission, stop["submission_id"], "ändrad", before,
@@ -324,10 +325,10 @@ def publish(engine, submission_id: int, confidentiality: str, new_place_area: st
         known[stop["place"].casefold()] = stop["place"]
     observation_ids = []
     for stop in stops:
-        text = stop["description"] + (f" (kl. {stop['seen_at']})" if stop["seen_at"] else "")
         observation_ids.append(places.add_observation(
-            engine, known[stop["place"].casefold()], stop["seen_on"], stop["category"], row["organisation"], text,
-            confidentiality, stop["lat"], stop["lon"], today=today, by=by))
+            engine, known[stop["place"].casefold()], stop["seen_on"], stop["category"], row["organisation"],
+            stop["description"], confidentiality, stop["lat"], stop["lon"], today=today, by=by,
+            time=stop["seen_at"] or None))
     with atomic(engine) as conn:
         before = _summary(conn, submission_id)
         for stop, observation_id in zip(stops, observation_ids):

@@ -64,7 +64,7 @@ CASES = {
     "reject": ("registrera", lambda e, by: submissions.reject(e, send(e), "Dubblett.", by=by)),
     "correct": ("redigera", lambda e, by: submissions.correct(
         e, int(submissions.load_own(e, actor("rapportör"))["stop_id"].iloc[0]) if send(e) else 0, "Odenplan",
-        "annat", "Rättad.", dt.date(2017, 2, 20), today=TODAY, by=by)),
+        "annat", "Rättad.", dt.date(2017, 2, 20), None, today=TODAY, by=by)),
 }
 
 
@@ -107,7 +107,9 @@ def test_a_submission_is_invisible_everywhere_until_published_then_where_its_con
     assert SECRET not in places.load_observations(engine).to_csv()  # the public reads öppen only
     published = places.load_observations(engine, include_internal=True)
     assert published["description"].str.contains("Tält under bron").sum() == 1
-    assert "kl. 22:15" in published["description"].iloc[-1]
+    # The partner's time of day is the observation's own time, so the time patterns count it.
+    assert published["time"].iloc[-1] == dt.time(22, 15)
+    assert "kl." not in published["description"].iloc[-1]
 
     open_id = send(engine)
     submissions.publish(engine, open_id, "öppen", today=TODAY, by=actor("redaktör"))
@@ -127,10 +129,12 @@ def test_publishing_can_make_a_new_place_at_the_phones_position_or_must_be_merge
     merged_id = send(engine, stops=[stop])
     stop_id = int(submissions.load_queue(engine, actor("redaktör"))["stop_id"].iloc[0])
     submissions.correct(engine, stop_id, "Odenplan", "annat", "Trasig belysning i tunneln.", dt.date(2017, 2, 1),
-                        today=TODAY, by=actor("redaktör"))
+                        dt.time(21, 30), today=TODAY, by=actor("redaktör"))
+    assert submissions.load_queue(engine, actor("redaktör"))["seen_at"].iloc[0] == "21:30"
     submissions.publish(engine, merged_id, "öppen", today=TODAY, by=actor("redaktör"))
     odenplan = places.load_observations(engine).query("place == 'Odenplan'")
-    assert "Trasig belysning i tunneln." in set(odenplan["description"])
+    corrected = odenplan[odenplan["description"] == "Trasig belysning i tunneln."]
+    assert list(corrected["time"]) == [dt.time(21, 30)]
 
 
 def test_a_walk_with_several_stops_is_one_submission_and_every_step_is_in_the_trail(engine):
@@ -270,6 +274,19 @@ def test_the_editor_rejects_with_a_reason_on_the_queue_page(engine):
     mine = [m.value for m in open_page("pages/rapportera.py", "rapportör").markdown if "skickat" in m.value]
     assert mine[0].startswith("**Avvisad**")
     assert mine[0].endswith("Kommentar från redaktören: Gäller en annan stadsdel\\.")  # escaped Markdown
+
+
+def test_the_editor_corrects_the_time_on_the_queue_page_and_it_reaches_the_time_patterns(engine):
+    submission_id = send(engine)  # sent with the time 22:15
+    stop_id = int(submissions.load_queue(engine, actor("redaktör"))["stop_id"].iloc[0])
+    queue = open_page("pages/granska.py", "redaktör")
+    assert queue.time_input(key=f"fix_time_{stop_id}").value == dt.time(22, 15)
+    queue.time_input(key=f"fix_time_{stop_id}").set_value(dt.time(23, 40))
+    queue.button(key=f"fix_save_{stop_id}").click().run()
+    assert not queue.exception and any("Rättelsen är sparad" in s.value for s in queue.success)
+    queue.button(key=f"pub_go_{submission_id}").click().run()
+    published = places.load_observations(engine)
+    assert list(published.loc[published["description"] == SECRET, "time"]) == [dt.time(23, 40)]
 
 
 def test_only_signed_in_people_get_the_form_and_only_editors_the_queue():

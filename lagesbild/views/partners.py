@@ -176,10 +176,15 @@ def stop_text(stop: pd.Series) -> str:
     return f"**{md(stop['place'])}** · {when} · {md(stop['category'])}{point}{photos}\n\n{md(stop['description'])}"
 
 
+def clock(text: str) -> dt.time | None:
+    """A stored "HH:MM" as the time field shows it; an empty text is no time."""
+    return dt.time.fromisoformat(text.replace(".", ":")) if text else None
+
+
 def correct(engine, by: Actor, stop_id: int, place: str, category: str, description: str,
-            seen_on: dt.date | None) -> str:
+            seen_on: dt.date | None, seen_at: dt.time | None) -> str:
     """Save the editor's correction; returns the confirmation."""
-    submissions.correct(engine, stop_id, place, category, description, seen_on, by=by)
+    submissions.correct(engine, stop_id, place, category, description, seen_on, seen_at, by=by)
     return "Rättelsen är sparad. Inskicket väntar fortfarande på att publiceras."
 
 
