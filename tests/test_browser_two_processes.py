@@ -69,6 +69,7 @@ def test_a_write_through_one_process_is_seen_by_the_other_at_its_next_rerun(proc
     writing = open_map(first, browser)
     sign_in(writing)
     choose(writing, "obs_place", "Odenplan")
+    choose(writing, "obs_category", "ungdomar")
     writing.locator(".st-key-obs_org input").fill("Nattvandrarna")
     writing.locator(".st-key-obs_text textarea").fill(TEXT)
     writing.locator(".st-key-obs_secrecy").get_by_text("öppen", exact=True).click()

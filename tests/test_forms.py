@@ -20,6 +20,7 @@ from roles import open_app
 
 def fill_observation(at: AppTest, text: str = "Klotter i uppgången.") -> AppTest:
     at.selectbox(key="obs_place").set_value("Odenplan")
+    at.selectbox(key="obs_category").set_value("annat")
     at.text_input(key="obs_org").input("SL")
     at.text_area(key="obs_text").input(text)
     at.radio(key="obs_secrecy").set_value("öppen")

@@ -297,8 +297,9 @@ def test_form_refuses_personal_data_and_lists_every_problem():
     at.button(key="obs_save").click().run()
     assert not at.exception
     error = at.error[0].value
-    assert "4 saker behöver rättas" in error and "personnummer" in error and "mobilnummer" in error
+    assert "5 saker behöver rättas" in error and "personnummer" in error and "mobilnummer" in error
     assert "Skriv vilken organisation det gäller" in error and "Välj sekretess: öppen eller intern" in error
+    assert "Välj kategori" in error  # nothing is chosen for the user: a forgotten category is not saved as the first one
     assert "Ingenting har sparats." in error and "formuläret" not in error and "kolumn" not in error
     # The reason personal data is refused is given once, not once per problem.
     assert error.lower().count("lägesbilden ska vara generell") == 1
