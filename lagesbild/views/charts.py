@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
 from ..formatting import number, percent
 from ..stats import Trend, shown_marker
+
+if TYPE_CHECKING:
+    import altair as alt
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness. The city is a neutral grey.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -15,13 +18,15 @@ REFERENCE_COLOUR = "#5F5F5F"
 FONT_SIZE = 20
 HEIGHT = 400
 SWEDISH_LOCALE = {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"]}}
-SWEDISH = alt.Config(
-    axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, titleFontWeight="normal",
-                        labelColor="#222222", titleColor="#222222"),
-    legend=alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="top", labelLimit=420,
-                            symbolSize=320, symbolStrokeWidth=4, symbolOpacity=1, columnPadding=28,
-                            labelColor="#222222"),
-)
+# The chart configuration as Vega-Lite writes it: a plain dict, so importing this module does not load Altair
+# (Karta imports the time patterns' module, which uses these constants, on every run).
+SWEDISH = {
+    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "titleFontWeight": "normal",
+             "labelColor": "#222222", "titleColor": "#222222"},
+    "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "orient": "top", "labelLimit": 420,
+               "symbolSize": 320, "symbolStrokeWidth": 4, "symbolOpacity": 1, "columnPadding": 28,
+               "labelColor": "#222222"},
+}
 
 
 def _colours(series: Sequence[str], reference: str | None) -> list[str]:
@@ -62,6 +67,7 @@ def trend_chart(frame: pd.DataFrame, title: str, subtitle: Sequence[str] | str =
                 series: Sequence[str] | None = None, reference: str | None = None,
                 breaks: Sequence = (), years: Sequence[int] | None = None) -> alt.LayerChart:
     """Line per series (`series`) over `year` with a 95 % interval for every point and a rule per break."""
+    import altair as alt  # here, not at the top: only pages that draw a chart load Altair
     # Lines stop at missing values and at breaks (`segment`); a missing value shows its marker ("..")
     # under the lines; each break (with `before`, `after`, `label`) is a dashed rule between two waves.
     order = list(series) if series is not None else list(dict.fromkeys(frame["series"]))
@@ -103,7 +109,7 @@ def trend_chart(frame: pd.DataFrame, title: str, subtitle: Sequence[str] | str =
     # fit-x: the width follows the page, the height stays the plot's own (title and legend come on top).
     return alt.layer(*layers).properties(title=heading, height=HEIGHT, autosize=alt.AutoSizeParams(
         type="fit-x", contains="padding")).configure(
-        locale=SWEDISH_LOCALE, **SWEDISH.to_dict()).configure_view(strokeWidth=0)
+        locale=SWEDISH_LOCALE, **SWEDISH).configure_view(strokeWidth=0)
 
 
 def trend_heading(trend: Trend, survey_name: str, indicator_name: str) -> tuple[str, list[str]]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
 from lagesbild.views.charts import FONT_SIZE, PALETTE, SWEDISH, SWEDISH_LOCALE
@@ -14,6 +13,11 @@ from lagesbild.views.maps import count_text
 from lagesbild.cooperation import COUNCIL
 from lagesbild.formatting import NBSP, date as format_date, number, percent
 from lagesbild.stats import RateRatio, rate_ratio
+
+# Altair is imported inside the chart builders: Karta imports this module on every run and draws its charts
+# only while "När händer det?" is open, and Altair is about 25 MB of each server's memory.
+if TYPE_CHECKING:
+    import altair as alt
 
 WEEKDAYS = ("Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag")
 NO_TIME = "Tid saknas"
@@ -157,12 +161,14 @@ def month_counts(observations: pd.DataFrame, start: dt.date | None = None, end: 
 # --------------------------------------------------------------------------- charts
 
 def _configured(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
+    import altair as alt
     # fit-x: the width follows the page, the height stays the plot's own (as in charts.trend_chart).
     return chart.properties(height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")).configure(
-        locale=LOCALE, **SWEDISH.to_dict()).configure_view(strokeWidth=0)
+        locale=LOCALE, **SWEDISH).configure_view(strokeWidth=0)
 
 
 def _title(title: str, subtitle: list[str]) -> alt.Title:
+    import altair as alt
     return alt.Title(title, subtitle=subtitle, fontSize=24, subtitleFontSize=16, subtitleColor="#333333",
                      anchor="start", offset=14)
 
@@ -171,6 +177,7 @@ def weekday_hour_chart(counts: pd.DataFrame, title: str, subtitle: list[str], la
     """A heatmap: weekdays down (Monday first), hours across, "Tid saknas" last; the count written in each cell.
 
     `label_every` hours get a label (3 in a narrow column); "Tid saknas" always has its own."""
+    import altair as alt
     top = max(int(counts["count"].max()), 1) if len(counts) else 1
     data = counts.assign(time_text=[f"kl. {h}" if h != NO_TIME else NO_TIME for h in counts["hour"]])
     x = alt.X("hour:O", sort=list(HOUR_COLUMNS), scale=alt.Scale(domain=list(HOUR_COLUMNS)),
@@ -203,6 +210,7 @@ def _month_ticks(months: int, most: int = 14) -> dict[str, Any]:
 
 def month_chart(counts: pd.DataFrame, marks: pd.DataFrame, title: str, subtitle: list[str]) -> alt.LayerChart:
     """Bars per month with the årshjul (shaded spans, dashed days) and the council's meetings (black rules)."""
+    import altair as alt
     data = counts.assign(start=pd.to_datetime(counts["month"]), end=pd.to_datetime(counts["next"]))[
         ["start", "end", "label", "count"]]
     span = [data["start"].min().isoformat(), data["end"].max().isoformat()]
@@ -446,6 +454,7 @@ def before_after_chart(c: BeforeAfter, compact: bool = False) -> alt.LayerChart:
 
     compact: for a slide beside the place table – low, at most six month labels, no title (the slide's heading
     names the place and the action)."""
+    import altair as alt
     first = (c.before or c.after or (c.action_date, c.action_date))[0]
     last = (c.after or c.before or (c.action_date, c.action_date))[1]
     months = month_counts(pd.DataFrame({"date": []}), first, last)[["month", "next", "label"]]
