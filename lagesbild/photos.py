@@ -1,20 +1,15 @@
 """Photos sent in from the field: checked, turned upright, resized and stripped of EXIF (GPS, device) as JPEG bytes."""
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from .problems import InputError, Problem
 
-try:  # HEIC (iPhone photos) needs pillow-heif; without it HEIC is refused with a Swedish message.
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-    HEIC = True
-except ImportError:  # pragma: no cover - pillow-heif is pinned in requirements.txt
-    HEIC = False
+# HEIC (iPhone photos) needs pillow-heif; without it HEIC is refused with a Swedish message.
+HEIC = importlib.util.find_spec("pillow_heif") is not None
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # a 60-megapixel phone photo; more is a decompression bomb, not a photo
@@ -24,8 +19,21 @@ MAX_PHOTOS = 5
 FORMATS = {"JPEG", "PNG", "MPO"} | ({"HEIF"} if HEIC else set())
 
 
+@functools.cache
+def _pillow():
+    """Pillow, with the HEIC opener registered: loaded at the first photo, not by every page that imports the tables."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if HEIC:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    return Image, ImageOps, UnidentifiedImageError
+
+
 def prepare(file_name: str, data: bytes) -> bytes:
     """The photo as a JPEG at most LONGEST_SIDE pixels wide or high, without any EXIF; raises InputError in Swedish."""
+    Image, ImageOps, UnidentifiedImageError = _pillow()
     if len(data) > MAX_BYTES:
         raise InputError([Problem(file_name, f"bilden är {len(data) / 1024 / 1024:.0f} MB; högst "
                                              f"{MAX_BYTES // 1024 // 1024} MB tas emot".replace(".", ","))])
