@@ -5,6 +5,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .. import places, submissions
@@ -31,12 +32,17 @@ METRES_PER_DEGREE = 111_320.0
 GRID_LATITUDE = 59.33
 
 
-def snap_to_grid(lat: float, lon: float, metres: float = 200) -> tuple[float, float]:
-    """The centre of the metres × metres cell the point lies in: what the public map may show of an own point."""
+def _snapped(lat: np.ndarray, lon: np.ndarray, metres: float) -> tuple[np.ndarray, np.ndarray]:
     lat_step = metres / METRES_PER_DEGREE
     lon_step = metres / (METRES_PER_DEGREE * math.cos(math.radians(GRID_LATITUDE)))
-    return (round((math.floor(lat / lat_step) + 0.5) * lat_step, 6),
-            round((math.floor(lon / lon_step) + 0.5) * lon_step, 6))
+    return (np.round((np.floor(lat / lat_step) + 0.5) * lat_step, 6),
+            np.round((np.floor(lon / lon_step) + 0.5) * lon_step, 6))
+
+
+def snap_to_grid(lat: float, lon: float, metres: float = 200) -> tuple[float, float]:
+    """The centre of the metres × metres cell the point lies in: what the public map may show of an own point."""
+    cell_lat, cell_lon = _snapped(np.array([lat], dtype=float), np.array([lon], dtype=float), metres)
+    return float(cell_lat[0]), float(cell_lon[0])
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -47,14 +53,16 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def public_points(observations: pd.DataFrame, metres: float = 200) -> pd.DataFrame:
-    """The observations with every öppen own point snapped to the grid; intern points stay exact (intern roles only)."""
-    snap = observations["own_point"].astype(bool) & (observations["confidentiality"] == "öppen")
-    snapped = [snap_to_grid(lat, lon, metres) for lat, lon in zip(observations.loc[snap, "lat"],
-                                                                  observations.loc[snap, "lon"])]
-    result = observations.copy()
-    if snapped:
-        result.loc[snap, ["lat", "lon"]] = snapped
-    return result
+    """The observations with every öppen own point snapped to the grid; intern points stay exact (intern roles only).
+
+    Column-wise, and only lat and lon are new: the map runs this for every session on every rerun.
+    """
+    snap = (observations["own_point"].astype(bool) & (observations["confidentiality"] == "öppen")).to_numpy()
+    if not snap.any():
+        return observations
+    lat, lon = observations["lat"].to_numpy(dtype=float), observations["lon"].to_numpy(dtype=float)
+    cell_lat, cell_lon = _snapped(lat, lon, metres)
+    return observations.assign(lat=np.where(snap, cell_lat, lat), lon=np.where(snap, cell_lon, lon))
 
 
 GRID_NOTE = ("Iakttagelser med egen punkt visas för allmänheten bara i en ruta på 200 × 200 meter, "
