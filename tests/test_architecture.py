@@ -60,3 +60,15 @@ def test_the_data_floor_returns_no_html_or_colours():
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if pattern.search(line) and not line.lstrip().startswith("#")]
     assert offenders == []
+
+
+def test_only_pages_that_draw_a_chart_or_a_photo_load_altair_or_pillow():
+    # Each is some 5–25 MB of every server process; Karta once loaded Altair through its time patterns' module
+    # and twenty sessions went over goal 5's memory (benchmarks/bench_memory.py).
+    import subprocess
+
+    views = ["oversikt", "karta", "loften", "samverkan", "radsmote", "data", "logg", "partners", "aterkoppling"]
+    code = (f"import sys, ui\nfor v in {views!r}: __import__('lagesbild.views.' + v)\n"
+            "print(sorted(m for m in ('altair', 'PIL', 'pillow_heif') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
