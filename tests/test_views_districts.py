@@ -178,6 +178,16 @@ def test_the_map_works_offline_and_escapes_names():
     assert drawn(m)["<b>Norrmalm</b>"]["tooltip"].startswith("<b>&lt;b&gt;Norrmalm&lt;/b&gt;</b><br>70,0 %")
 
 
+def test_each_district_gets_its_value_printed_on_it_as_text_in_one_script():
+    v = view(results(CITY_AND_FOUR), boundaries(["Norrmalm", "Östermalm", "Farsta", "Skarpnäck"]))
+    html = districts.district_map(v).get_root().render()
+    labels = json.loads(re.search(r"^\s*(\[.*\])\.forEach", html, re.M).group(1))
+    assert sorted(label["text"] for label in labels) == ["..", "50", "62", "70"]  # Skarpnäck: too few answers
+    dark = {label["text"]: label["colour"] for label in labels}
+    assert dark["70"] == "#ffffff" and dark[".."] == districts.OUTLINE
+    assert "textContent" in html and html.count("L.marker(") == 1  # one loop, not a Marker per label
+
+
 def test_trender_shows_the_district_table_for_the_chosen_group_and_last_year(engine):
     from test_trender import trends_page
 

@@ -336,6 +336,33 @@ class _PlainBackground(MacroElement):
         self.coloured = coloured
 
 
+class _Labels(MacroElement):
+    """Each district's value printed on it, all in one script.
+
+    A folium Marker per label costs four elements, and every element's rendered text is compiled as a Jinja
+    template on every run: fourteen labels were 40 ms of Trender's own work. The text goes in as textContent.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.labels|tojson }}.forEach(function (label) {
+            var text = document.createElement("div");
+            text.textContent = label.text;
+            text.style.cssText = "font:700 13px/1 sans-serif;transform:translate(-50%,-50%);white-space:nowrap;color:"
+                + label.colour;
+            L.marker([label.lat, label.lon], {interactive: false, keyboard: false,
+                      icon: L.divIcon({html: text, className: "", iconSize: [0, 0]})})
+                .addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, labels: list[dict]) -> None:
+        super().__init__()
+        self._name = "DistrictLabels"
+        self.labels = labels
+
+
 def district_map(view: DistrictView) -> folium.Map:
     """The districts coloured by their share, with each value printed on it and the details on hover."""
     shapes = view.shapes
@@ -352,12 +379,10 @@ def district_map(view: DistrictView) -> folium.Map:
         highlight_function=lambda _: {"weight": 3},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True, direction="top"),
     ).add_to(m)
-    for row in shapes.itertuples():
-        point = row.geometry.representative_point()
-        text = "#ffffff" if row.colour in DARK_CLASSES else OUTLINE
-        folium.Marker((point.y, point.x), interactive=False, icon=folium.DivIcon(
-            html=f'<div style="font:700 13px/1 sans-serif;color:{text};transform:translate(-50%,-50%);'
-                 f'white-space:nowrap">{escape(row.label)}</div>', icon_size=(0, 0))).add_to(m)
+    points = [row.geometry.representative_point() for row in shapes.itertuples()]
+    m.add_child(_Labels([{"lat": p.y, "lon": p.x, "text": str(label),
+                          "colour": "#ffffff" if colour in DARK_CLASSES else OUTLINE}
+                         for p, label, colour in zip(points, shapes["label"], shapes["colour"])]))
     minx, miny, maxx, maxy = shapes.total_bounds
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
     return local_assets(m)
