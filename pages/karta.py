@@ -15,9 +15,8 @@ on = ui.as_of(engine)  # windows and "sedan senaste rådsmötet" as of "Läget p
 
 # A link opened: its filters become the widgets' state, each value that cannot be shown the nearest valid one.
 internal = ui.show_internal()
-data = karta.karta_data(ui.load("places"), ui.load("observations", include_internal=internal),
-                        ui.load("actions", include_internal=internal), ui.load("meetings", include_internal=internal),
-                        ui.load("forums"), ui.load("boundaries"), on)
+data = ui.derived(karta.karta_data, ui.Table("places"), ui.Table("observations", internal), ui.Table("actions", internal),
+                  ui.Table("meetings", internal), ui.Table("forums"), ui.Table("boundaries"), on)
 query = {key: st.query_params.get_all(key) for key in st.query_params}
 if karta.link_opened(query, state.get("map_link")):
     choice, state["map_notices"] = karta.read_address(query, on, data, ui.may("se_internt"))
