@@ -15,7 +15,6 @@ st.caption(f"{view.intro(ui.settings().area)} **{ui.as_of_text(on)}**.")
 today = datetime.date.today()
 forums = ui.load("forums")
 meetings = view.up_to(ui.load("meetings", include_internal=ui.show_internal()), on)
-place_frame = ui.load("places")
 
 years, default_year = view.years(meetings, on)
 if st.session_state.get("coop_year") not in years:
@@ -23,12 +22,14 @@ if st.session_state.get("coop_year") not in years:
 year = st.columns(5)[0].selectbox("År", years, key="coop_year", placeholder="Välj")
 st.caption(view.counting_note(year, ui.show_internal()))
 
+organisation, activities = ui.derived(view.cards, ui.Table("forums"), ui.Table("meetings", ui.show_internal()),
+                                      ui.Table("places"), year, on)
 st.header("Organisation")
-for column, card in zip(st.columns(3), view.organisation_cards(forums, meetings, year, on)):
+for column, card in zip(st.columns(3), organisation):
     column.container(border=True).markdown(card)
 
 st.header("Samverkansaktiviteter")
-for card in view.activity_cards(forums, meetings, place_frame, year, on):
+for card in activities:
     with st.container(border=True):
         about, count = st.columns([3, 1], gap="large")
         about.markdown(card.about)

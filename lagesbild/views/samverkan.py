@@ -90,6 +90,13 @@ class ActivityCard:
     meetings_title: str
 
 
+def cards(forums: pd.DataFrame, meetings: pd.DataFrame, place_frame: pd.DataFrame, year: int,
+          on: dt.date) -> tuple[list[str], list[ActivityCard]]:
+    """The organisation's cards and each activity's, from the loaded tables as of `on` (the page keeps them per data version)."""
+    meetings = up_to(meetings, on)
+    return organisation_cards(forums, meetings, year, on), activity_cards(forums, meetings, place_frame, year, on)
+
+
 def organisation_cards(forums: pd.DataFrame, meetings: pd.DataFrame, year: int, on: dt.date) -> list[str]:
     """The council and its working groups, each as a Markdown card with meetings held against planned."""
     bodies = forums[forums["kind"] == "organisation"]
