@@ -595,15 +595,23 @@ def session_secret(secrets_map: Mapping, file: Path) -> bytes:
     configured = secrets_map.get(SESSION_SECTION, {})
     if isinstance(configured, Mapping) and configured.get("hemlighet"):
         return str(configured["hemlighet"]).encode()
-    try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        pass
+    # Processes sharing the file (deploy/compose.yaml) may start together: one may find the other's file created
+    # but not yet written. An empty key would sign tokens anyone can make, so wait for the key, or refuse.
+    for _ in range(200):
+        try:
+            key = file.read_bytes()
+        except FileNotFoundError:
+            break
+        if key:
+            return key
+        time.sleep(0.01)
+    else:
+        raise RuntimeError(f"{file} is empty: remove it and restart, or set [inloggning] hemlighet in secrets.toml")
     generated = secrets.token_bytes(32)
     try:
         descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it first: use theirs
-        return file.read_bytes()
+    except FileExistsError:  # another process is writing it: use theirs
+        return session_secret(secrets_map, file)
     except OSError:  # nowhere to keep it: sign-ins last until the server restarts
         return generated
     with os.fdopen(descriptor, "wb") as out:

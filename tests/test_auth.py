@@ -383,6 +383,19 @@ def test_konto_refuses_different_passwords_and_short_ones(monkeypatch, tmp_path,
 
 # --- a sign-in that survives a reload ------------------------------------------------------------------------
 
+def test_a_key_file_another_process_is_still_writing_is_waited_for_and_an_empty_one_refused(tmp_path):
+    import threading
+
+    file = tmp_path / "sessionshemlighet"
+    file.touch(mode=0o600)  # created by the other process, not yet written
+    threading.Timer(0.1, file.write_bytes, [b"their key"]).start()
+    assert auth.session_secret({}, file) == b"their key"  # never signs with an empty key
+    empty = tmp_path / "tom"
+    empty.touch()
+    with pytest.raises(RuntimeError, match="is empty"):
+        auth.session_secret({}, empty)
+
+
 def test_a_session_token_names_its_account_expires_and_cannot_be_forged(tmp_path):
     accounts = accounts_with(("anna", "redaktör", PASSWORD))
     secret = auth.session_secret({}, tmp_path / "nyckel")
