@@ -552,6 +552,7 @@ def role_from_identity(user_info: Mapping, config: Mapping) -> str:
 
 SESSION_COOKIE = "lagesbild_inloggning"
 SESSION_HOURS = 12  # a working day or a council meeting; then the sign-in is asked for again
+KEY_WAIT_TRIES = 200  # × 10 ms: how long a process waits for another's half-written key file
 SESSION_SECTION = "inloggning"  # secrets.toml: [inloggning] hemlighet = "…" (shared by every server process)
 
 
@@ -597,7 +598,7 @@ def session_secret(secrets_map: Mapping, file: Path) -> bytes:
         return str(configured["hemlighet"]).encode()
     # Processes sharing the file (deploy/compose.yaml) may start together: one may find the other's file created
     # but not yet written. An empty key would sign tokens anyone can make, so wait for the key, or refuse.
-    for _ in range(200):
+    for _ in range(KEY_WAIT_TRIES):
         try:
             key = file.read_bytes()
         except FileNotFoundError:

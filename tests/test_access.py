@@ -203,6 +203,22 @@ def test_a_local_account_signs_in_gets_its_role_and_signs_out(accounts):
     assert not has_button(at, "obs_save")
 
 
+def test_a_broken_sign_in_key_gives_a_swedish_message_not_a_traceback(accounts, monkeypatch, tmp_path, capfd):
+    (tmp_path / "nyckel").touch()  # left empty: the process that made it died before writing
+    monkeypatch.setenv("LAGESBILD_SESSION_KEY_FILE", str(tmp_path / "nyckel"))
+    monkeypatch.setattr(auth, "KEY_WAIT_TRIES", 1)
+    ui._session_secret.clear()
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.secrets["konton"] = accounts
+        at.run()
+        assert not at.exception
+        assert any("Något gick fel" in e.value for e in at.error)  # with a reference; no one can sign in on an empty key
+        assert "is empty: remove it and restart" in "".join(capfd.readouterr())  # the server log tells the administrator what to do
+    finally:
+        ui._session_secret.clear()
+
+
 def test_a_wrong_password_is_refused_and_the_next_try_must_wait(accounts, clock):
     at = signed_in_page(accounts, "anna.andersson", "fel lösenord")
     errors = [e.value for e in at.sidebar.error]
