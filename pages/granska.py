@@ -37,8 +37,8 @@ for item in items:
                              key=f"fix_category_{stop.stop_id}")
                 st.text_area("Beskrivning", stop.description, key=f"fix_text_{stop.stop_id}")
                 st.date_input("Datum", stop.seen_on, key=f"fix_date_{stop.stop_id}", format="YYYY-MM-DD")
-                st.time_input("Klockslag (om det är känt)", view.clock(stop.seen_at), key=f"fix_time_{stop.stop_id}",
-                              step=300, help="Lämna tomt om klockslaget inte är känt.")
+                st.time_input(view.TIME_LABEL, view.loaded_time(stop.seen_at), key=f"fix_time_{stop.stop_id}",
+                              step=300, help=view.TIME_HELP)
                 form = f"fix_{stop.stop_id}"
                 keys = tuple(f"fix_{k}_{stop.stop_id}" for k in ("place", "category", "text", "date", "time"))
                 st.button("Spara rättelsen", key=f"fix_save_{stop.stop_id}", on_click=ui.form_saver(

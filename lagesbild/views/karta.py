@@ -21,7 +21,7 @@ from ..problems import InputError
 from ..schema import time_text
 from . import maps, patterns
 from .oversikt import next_followups
-from .partners import GRID_NOTE, public_points
+from .partners import GRID_NOTE, TIME_HELP, TIME_LABEL, public_points
 from .maps import CATEGORY_SYMBOLS, STATUS_COLOURS, STATUS_MEANINGS, STATUS_TEXT_COLOURS
 
 __all__ = ["ACTION_STATUSES", "CATEGORIES", "CONFIDENTIALITY", "PLACE_STATUSES", "InputError", "STATUS_MEANINGS",
@@ -552,9 +552,8 @@ def _secrecy(key: str, column: int, index: int | None = None) -> Input:
 
 def _time(key: str, value: dt.time | None) -> Input:
     """The optional time of day: left empty, the observation counts as "Tid saknas" in the time patterns."""
-    return Input("time_input", "Klockslag (om det är känt)", key, 1,
-                 {"value": None if _missing(value) else value, "step": 300,
-                  "help": "Lämna tomt om klockslaget inte är känt."})
+    return Input("time_input", TIME_LABEL, key, 1,
+                 {"value": None if _missing(value) else value, "step": 300, "help": TIME_HELP})
 
 
 def point_text(point: tuple[float, float] | None) -> str | None:

@@ -12,6 +12,7 @@ from .. import places, submissions
 from ..audit import Actor
 from ..formatting import date as date_text
 from ..formatting import markdown_escape as md
+from ..schema import loaded_time
 from ..submissions import Stop
 from .maps import count_text
 
@@ -22,6 +23,8 @@ CONFIDENTIALITY = places.CONFIDENTIALITY
 KIND_TEXT = {"iakttagelse": "Iakttagelse", "trygghetsvandring": "Trygghetsvandring", "laget_runt": "Laget runt"}
 STATUS_TEXT = {"inskickad": "Väntar på granskning", "publicerad": "Publicerad", "avvisad": "Avvisad"}
 OWN_POSITION = "Min position (ange ett namn på platsen)"
+# The optional time of day, as Karta's forms and the queue's correction ask for it.
+TIME_LABEL, TIME_HELP = "Klockslag (om det är känt)", "Lämna tomt om klockslaget inte är känt."
 THANKS = ("Tack! Inskicket är mottaget. En redaktör granskar det innan det syns i lägesbilden; "
           "under Mina inskick ser du vad som händer med det.")
 
@@ -182,11 +185,6 @@ def stop_text(stop: pd.Series) -> str:
     point = (f" · position {stop['lat']:.5f}, {stop['lon']:.5f}".replace(".", ",") if pd.notna(stop["lat"]) else "")
     photos = f" · {stop['photos']} bild{'er' if stop['photos'] != 1 else ''}" if stop["photos"] else ""
     return f"**{md(stop['place'])}** · {when} · {md(stop['category'])}{point}{photos}\n\n{md(stop['description'])}"
-
-
-def clock(text: str) -> dt.time | None:
-    """A stored "HH:MM" as the time field shows it; an empty text is no time."""
-    return dt.time.fromisoformat(text.replace(".", ":")) if text else None
 
 
 def correct(engine, by: Actor, stop_id: int, place: str, category: str, description: str,
